@@ -1,0 +1,83 @@
+using Hl7.Fhir.Model;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Referral.Fhir.Features.Search;
+
+namespace Referral.Fhir.Api;
+
+/// <summary><c>GET [base]/metadata</c>: the CapabilityStatement, generated from the types and search parameters the node really serves.</summary>
+public static class CapabilityEndpoint
+{
+    public static void MapCapabilities(this IEndpointRouteBuilder fhir) =>
+        fhir.MapGet("/metadata", (HttpContext context, SearchParameterRegistry registry) =>
+            new FhirResult(StatusCodes.Status200OK, Build(registry, FhirUrls.Base(context))));
+
+    public static CapabilityStatement Build(SearchParameterRegistry registry, string baseUrl)
+    {
+        var rest = new CapabilityStatement.RestComponent
+        {
+            Mode = CapabilityStatement.RestfulCapabilityMode.Server,
+            Interaction =
+            [
+                new() { Code = CapabilityStatement.SystemRestfulInteraction.Transaction },
+                new() { Code = CapabilityStatement.SystemRestfulInteraction.Batch },
+                new() { Code = CapabilityStatement.SystemRestfulInteraction.HistorySystem },
+            ],
+        };
+
+        foreach (var type in SearchParameterRegistry.ResourceTypes)
+        {
+            var component = new CapabilityStatement.ResourceComponent
+            {
+                Type = type,
+                Versioning = CapabilityStatement.ResourceVersionPolicy.Versioned,
+                ReadHistory = true,
+                UpdateCreate = true,
+                ConditionalCreate = true,
+                ConditionalRead = CapabilityStatement.ConditionalReadStatus.NotSupported,
+                ConditionalUpdate = true,
+                ConditionalDelete = CapabilityStatement.ConditionalDeleteStatus.Single,
+                Interaction =
+                [
+                    .. new[]
+                    {
+                        CapabilityStatement.TypeRestfulInteraction.Read, CapabilityStatement.TypeRestfulInteraction.Vread,
+                        CapabilityStatement.TypeRestfulInteraction.Create, CapabilityStatement.TypeRestfulInteraction.Update,
+                        CapabilityStatement.TypeRestfulInteraction.Patch, CapabilityStatement.TypeRestfulInteraction.Delete,
+                        CapabilityStatement.TypeRestfulInteraction.HistoryInstance, CapabilityStatement.TypeRestfulInteraction.HistoryType,
+                        CapabilityStatement.TypeRestfulInteraction.SearchType,
+                    }.Select(code => new CapabilityStatement.ResourceInteractionComponent { Code = code }),
+                ],
+                SearchParam =
+                [
+                    new() { Name = "_id", Type = SearchParamType.Token, Definition = "http://hl7.org/fhir/SearchParameter/Resource-id" },
+                    new() { Name = "_lastUpdated", Type = SearchParamType.Date, Definition = "http://hl7.org/fhir/SearchParameter/Resource-lastUpdated" },
+                    .. registry.ForType(type).Where(p => p.Expression is not null).OrderBy(p => p.Code, StringComparer.Ordinal)
+                        .Select(p => new CapabilityStatement.SearchParamComponent { Name = p.Code, Type = p.Type, Definition = p.Url }),
+                ],
+                SearchInclude = [.. registry.ForType(type).Where(p => p.Type == SearchParamType.Reference).Select(p => $"{type}:{p.Code}").Order(StringComparer.Ordinal)],
+                SearchRevInclude = ["*"],
+            };
+            if (type == "Patient")
+            {
+                component.Operation.Add(new CapabilityStatement.OperationComponent { Name = "everything", Definition = "http://hl7.org/fhir/OperationDefinition/Patient-everything" });
+            }
+
+            rest.Resource.Add(component);
+        }
+
+        return new CapabilityStatement
+        {
+            Status = PublicationStatus.Active,
+            Date = DateTimeOffset.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+            Kind = CapabilityStatementKind.Instance,
+            Software = new CapabilityStatement.SoftwareComponent { Name = "Referral alliance FHIR node", Version = typeof(CapabilityEndpoint).Assembly.GetName().Version?.ToString() },
+            Implementation = new CapabilityStatement.ImplementationComponent { Description = "Medical-alliance referral node", Url = baseUrl },
+            FhirVersion = FHIRVersion.N4_0_1,
+            Format = ["application/fhir+json", "application/fhir+xml"],
+            Patch = ["application/json-patch+json"],
+            Rest = [rest],
+        };
+    }
+}

@@ -1,0 +1,86 @@
+using System.Globalization;
+using Hl7.Fhir.Model;
+using Hl7.Fhir.Serialization;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Referral.Fhir.Serialization;
+using Referral.Persistence;
+
+namespace Referral.Fhir.Api;
+
+/// <summary>
+/// A FHIR response: a resource serialized in the negotiated format (honouring <c>_pretty</c>, <c>_summary</c>,
+/// <c>_elements</c>) with the version headers of the stored entity it came from.
+/// </summary>
+public sealed class FhirResult(int status, Resource? resource, ResourceEntity? entity = null, string? location = null) : IResult
+{
+    /// <summary>The stored JSON, used as-is when no conversion is needed (the common read), to skip a parse/serialize round trip.</summary>
+    public string? RawJson { get; init; }
+
+    /// <summary>Summary or element filter for the body; null for the whole resource.</summary>
+    public SerializationFilter? Filter { get; init; }
+
+    public static FhirResult Outcome(int status, OperationOutcome outcome) => new(status, outcome);
+
+    public async Task ExecuteAsync(HttpContext httpContext)
+    {
+        var response = httpContext.Response;
+        response.StatusCode = status;
+        if (entity is not null)
+        {
+            response.Headers.ETag = $"W/\"{entity.VersionId.ToString(CultureInfo.InvariantCulture)}\"";
+            response.Headers.LastModified = entity.LastUpdated.ToString("R", CultureInfo.InvariantCulture);
+        }
+
+        if (location is not null)
+        {
+            response.Headers.Location = location;
+            response.Headers.ContentLocation = location;
+        }
+
+        if (resource is null && RawJson is null)
+        {
+            return;
+        }
+
+        var format = FhirRequest.ResponseFormat(httpContext);
+        var pretty = FhirRequest.Pretty(httpContext);
+        var filter = Filter ?? SummaryFilter(httpContext);
+        byte[] body;
+        if (RawJson is not null && format == FhirFormat.Json && !pretty && filter is null)
+        {
+            body = System.Text.Encoding.UTF8.GetBytes(RawJson);
+        }
+        else
+        {
+            var serializer = httpContext.RequestServices.GetRequiredService<FhirSerializer>();
+            var value = resource ?? serializer.ParseStored(RawJson!);
+            body = serializer.Serialize(value, format, pretty, filter);
+        }
+
+        response.ContentType = format == FhirFormat.Xml ? "application/fhir+xml; charset=utf-8" : "application/fhir+json; charset=utf-8";
+        response.ContentLength = body.Length;
+        await response.Body.WriteAsync(body, httpContext.RequestAborted);
+    }
+
+    /// <summary>The filter asked for by <c>_summary</c> / <c>_elements</c> on the request, if any.</summary>
+    public static SerializationFilter? SummaryFilter(HttpContext context) =>
+        SummaryFilter(context.Request.Query["_summary"].ToString(), context.Request.Query["_elements"].ToString());
+
+    public static SerializationFilter? SummaryFilter(string? summary, string? elements)
+    {
+        if (!string.IsNullOrEmpty(elements))
+        {
+            return SerializationFilter.ForElements(elements.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries), true);
+        }
+
+        return summary switch
+        {
+            "true" => SerializationFilter.ForSummary(),
+            "text" => SerializationFilter.ForText(),
+            "data" => SerializationFilter.ForData(),
+            "count" => SerializationFilter.ForCount(),
+            _ => null,
+        };
+    }
+}

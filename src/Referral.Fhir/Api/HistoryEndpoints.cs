@@ -1,0 +1,78 @@
+using System.Globalization;
+using Hl7.Fhir.Model;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Referral.Fhir.Errors;
+using Referral.Fhir.Features.Persistence;
+using Referral.Fhir.Features.Search;
+using Referral.Persistence;
+
+namespace Referral.Fhir.Api;
+
+/// <summary>Instance, type and system history, newest first, with <c>_since</c>, <c>_count</c> and paging links.</summary>
+public static class HistoryEndpoints
+{
+    public static void MapHistory(this IEndpointRouteBuilder fhir)
+    {
+        fhir.MapGet("/_history", (HttpContext c, FhirDbContext db, IOptions<FhirOptions> o, CancellationToken ct) =>
+            HistoryAsync(c, db.Resources, o.Value, ct));
+        fhir.MapGet("/{type}/_history", (string type, HttpContext c, FhirDbContext db, IOptions<FhirOptions> o, CancellationToken ct) =>
+        {
+            ResourceTypes.Require(type);
+            return HistoryAsync(c, db.Resources.Where(r => r.ResourceType == type), o.Value, ct);
+        });
+        fhir.MapGet("/{type}/{id}/_history", async (string type, string id, HttpContext c, FhirDbContext db, IOptions<FhirOptions> o, CancellationToken ct) =>
+        {
+            ResourceTypes.Require(type);
+            ResourceStore.ValidateId(id);
+            var versions = db.Resources.Where(r => r.ResourceType == type && r.ResourceId == id);
+            if (!await versions.AnyAsync(ct))
+            {
+                throw new ResourceNotFoundException($"{type}/{id} is not known.");
+            }
+
+            return await HistoryAsync(c, versions, o.Value, ct);
+        });
+    }
+
+    private static async Task<IResult> HistoryAsync(HttpContext context, IQueryable<ResourceEntity> versions, FhirOptions options, CancellationToken ct)
+    {
+        var query = context.Request.Query;
+        var since = query["_since"].ToString();
+        if (since.Length > 0)
+        {
+            if (!DateRange.TryParse(since, out var range))
+            {
+                throw new BadRequestException($"_since '{since}' is not a FHIR instant.", "_since");
+            }
+
+            var ticks = range.StartTicks;
+            versions = versions.Where(r => r.LastUpdatedTicks >= ticks);
+        }
+
+        var count = Paging.Count(query["_count"], options);
+        var offset = Paging.Offset(query["_offset"]);
+        var total = await versions.CountAsync(ct);
+        var page = await versions.AsNoTracking()
+            .OrderByDescending(r => r.LastUpdatedTicks).ThenByDescending(r => r.Sid)
+            .Skip(offset).Take(count).ToListAsync(ct);
+
+        var self = $"{FhirUrls.Base(context)}{context.Request.Path.Value![FhirUrls.BasePath.Length..]}";
+        string Link(int at) => $"{self}?{(since.Length > 0 ? $"_since={Uri.EscapeDataString(since)}&" : "")}_count={count}&_offset={at.ToString(CultureInfo.InvariantCulture)}";
+        var links = new List<(string, string)> { ("self", Link(offset)) };
+        if (offset + count < total)
+        {
+            links.Add(("next", Link(offset + count)));
+        }
+
+        if (offset > 0)
+        {
+            links.Add(("previous", Link(Math.Max(0, offset - count))));
+        }
+
+        return new BundleResult(Bundle.BundleType.History, total, links, [.. page.Select(e => new BundleEntryVersion(e, WithRequest: true))]);
+    }
+}

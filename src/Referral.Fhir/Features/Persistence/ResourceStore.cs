@@ -1,0 +1,173 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Hl7.Fhir.Model;
+using Microsoft.EntityFrameworkCore;
+using Referral.Fhir.Errors;
+using Referral.Fhir.Features.Search.Indexing;
+using Referral.Fhir.Serialization;
+using Referral.Persistence;
+
+namespace Referral.Fhir.Features.Persistence;
+
+/// <summary>
+/// Reads and stages writes of resource versions. Writes are only staged on the context: the caller owns the database
+/// transaction (<see cref="WriteUnit"/>), so a single request and a whole transaction Bundle commit the same way.
+/// </summary>
+public sealed partial class ResourceStore(FhirDbContext db, SearchIndexer indexer, FhirSerializer serializer, TimeProvider clock)
+{
+    public FhirDbContext Db => db;
+
+    public FhirSerializer Serializer => serializer;
+
+    /// <summary>The newest version of a resource (possibly a tombstone), or null if it never existed.</summary>
+    public Task<ResourceEntity?> FindCurrentAsync(string type, string id, CancellationToken ct) =>
+        db.Resources.FirstOrDefaultAsync(r => r.ResourceType == type && r.ResourceId == id && !r.IsHistory, ct);
+
+    public async Task<ResourceEntity> ReadAsync(string type, string id, CancellationToken ct)
+    {
+        ValidateId(id);
+        var current = await db.Resources.AsNoTracking()
+            .FirstOrDefaultAsync(r => r.ResourceType == type && r.ResourceId == id && !r.IsHistory, ct)
+            ?? throw new ResourceNotFoundException($"{type}/{id} is not known.");
+        if (current.IsDeleted)
+        {
+            throw new ResourceGoneException($"{type}/{id} was deleted (version {current.VersionId}).");
+        }
+
+        return current;
+    }
+
+    public async Task<ResourceEntity> VReadAsync(string type, string id, string version, CancellationToken ct)
+    {
+        ValidateId(id);
+        if (!int.TryParse(version, NumberStyles.None, CultureInfo.InvariantCulture, out var versionId))
+        {
+            throw new BadRequestException($"Version id '{version}' is not a number.", "vid");
+        }
+
+        var entity = await db.Resources.AsNoTracking()
+            .FirstOrDefaultAsync(r => r.ResourceType == type && r.ResourceId == id && r.VersionId == versionId, ct)
+            ?? throw new ResourceNotFoundException($"{type}/{id}/_history/{version} is not known.");
+        if (entity.IsDeleted)
+        {
+            throw new ResourceGoneException($"{type}/{id}/_history/{version} is a deletion.");
+        }
+
+        return entity;
+    }
+
+    /// <summary>Stages a new resource with a server-assigned id (any id in the body is replaced, as for POST).</summary>
+    public ResourceEntity StageCreate(Resource resource, string? assignedId = null) => StageVersion(resource, assignedId ?? NewId(), 1, "POST");
+
+    /// <summary>
+    /// Stages an update (or a create with the client's id when the resource does not exist yet).
+    /// <paramref name="ifMatchVersion"/> is the version the client based its change on, if it said.
+    /// </summary>
+    public async Task<(ResourceEntity Entity, bool Created)> StageUpdateAsync(Resource resource, string id, int? ifMatchVersion, string method, CancellationToken ct)
+    {
+        ValidateId(id);
+        var current = await FindCurrentAsync(resource.TypeName, id, ct);
+        if (ifMatchVersion is { } expected && (current is null || current.VersionId != expected || current.IsDeleted))
+        {
+            throw new PreconditionFailedException(
+                $"If-Match asked for version {expected} of {resource.TypeName}/{id}, but the current version is {(current is null ? "none" : current.VersionId)}.");
+        }
+
+        if (current is null)
+        {
+            return (StageVersion(resource, id, 1, method), true);
+        }
+
+        await RetireAsync(current, ct);
+        return (StageVersion(resource, id, current.VersionId + 1, method), current.IsDeleted);
+    }
+
+    /// <summary>Stages a tombstone; returns null when there was nothing (or only a tombstone) to delete.</summary>
+    public async Task<ResourceEntity?> StageDeleteAsync(string type, string id, int? ifMatchVersion, CancellationToken ct)
+    {
+        ValidateId(id);
+        var current = await FindCurrentAsync(type, id, ct);
+        if (ifMatchVersion is { } expected && (current is null || current.VersionId != expected))
+        {
+            throw new PreconditionFailedException($"If-Match asked for version {expected} of {type}/{id}, but the current version is {(current is null ? "none" : current.VersionId)}.");
+        }
+
+        if (current is null || current.IsDeleted)
+        {
+            return null;
+        }
+
+        await RetireAsync(current, ct);
+        var tombstone = new ResourceEntity
+        {
+            ResourceType = type,
+            ResourceId = id,
+            VersionId = current.VersionId + 1,
+            LastUpdatedTicks = Now().Ticks,
+            IsDeleted = true,
+            Method = "DELETE",
+            Json = "",
+        };
+        db.Resources.Add(tombstone);
+        return tombstone;
+    }
+
+    public Resource ToResource(ResourceEntity entity) => serializer.ParseStored(entity.Json);
+
+    public static void ValidateId(string id)
+    {
+        if (!IdPattern().IsMatch(id))
+        {
+            throw new BadRequestException($"'{Truncate(id)}' is not a valid FHIR id (1-64 characters of A-Z, a-z, 0-9, '-' and '.').", "id");
+        }
+    }
+
+    public static string NewId() => Guid.NewGuid().ToString("D");
+
+    private ResourceEntity StageVersion(Resource resource, string id, int version, string method)
+    {
+        var now = Now();
+        resource.Id = id;
+        resource.Meta ??= new Meta();
+        resource.Meta.VersionId = version.ToString(CultureInfo.InvariantCulture);
+        resource.Meta.LastUpdated = now;
+        var entity = new ResourceEntity
+        {
+            ResourceType = resource.TypeName,
+            ResourceId = id,
+            VersionId = version,
+            LastUpdatedTicks = now.UtcTicks,
+            Method = method,
+            Json = serializer.SerializeForStorage(resource),
+        };
+        indexer.Index(resource, entity);
+        db.Resources.Add(entity);
+        return entity;
+    }
+
+    /// <summary>Marks the current version as history and drops its index rows: only current versions are searchable.</summary>
+    private async Task RetireAsync(ResourceEntity current, CancellationToken ct)
+    {
+        current.IsHistory = true;
+        var sid = current.Sid;
+        await db.StringIndices.Where(i => i.Sid == sid).ExecuteDeleteAsync(ct);
+        await db.TokenIndices.Where(i => i.Sid == sid).ExecuteDeleteAsync(ct);
+        await db.DateIndices.Where(i => i.Sid == sid).ExecuteDeleteAsync(ct);
+        await db.ReferenceIndices.Where(i => i.Sid == sid).ExecuteDeleteAsync(ct);
+        await db.QuantityIndices.Where(i => i.Sid == sid).ExecuteDeleteAsync(ct);
+        await db.NumberIndices.Where(i => i.Sid == sid).ExecuteDeleteAsync(ct);
+        await db.UriIndices.Where(i => i.Sid == sid).ExecuteDeleteAsync(ct);
+    }
+
+    private DateTimeOffset Now()
+    {
+        // Truncate to milliseconds: meta.lastUpdated round-trips through JSON at that precision.
+        var now = clock.GetUtcNow();
+        return new DateTimeOffset(now.Ticks - (now.Ticks % TimeSpan.TicksPerMillisecond), TimeSpan.Zero);
+    }
+
+    private static string Truncate(string value) => value.Length > 70 ? value[..70] + "…" : value;
+
+    [GeneratedRegex("^[A-Za-z0-9\\-\\.]{1,64}$")]
+    private static partial Regex IdPattern();
+}

@@ -1,0 +1,64 @@
+using System.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+using Referral.Fhir.Errors;
+using Referral.Persistence;
+
+namespace Referral.Fhir.Features.Persistence;
+
+/// <summary>
+/// Runs one write (a request, or a whole transaction Bundle) in a database transaction, committed before the response
+/// is sent. When a concurrent writer got there first (same version stored twice, or the version read is no longer
+/// current) the whole unit is retried on fresh state, so concurrent updates are serialized and none is lost.
+/// </summary>
+public sealed class WriteUnit(FhirDbContext db)
+{
+    private const int MaxAttempts = 8;
+
+    public async Task<T> RunAsync<T>(Func<CancellationToken, Task<T>> work, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            await using var transaction = await BeginAsync(ct);
+            try
+            {
+                var result = await work(ct);
+                await db.SaveChangesAsync(ct);
+                await transaction.CommitAsync(ct);
+                return result;
+            }
+            catch (Exception e) when (IsWriteConflict(e))
+            {
+                await transaction.RollbackAsync(CancellationToken.None);
+                db.ChangeTracker.Clear();
+                if (attempt == MaxAttempts)
+                {
+                    throw new ConflictException("The resource was changed by another request at the same time; please retry.");
+                }
+
+                await Task.Delay(Random.Shared.Next(5, 20 * attempt), ct);
+            }
+            catch
+            {
+                db.ChangeTracker.Clear();
+                throw;
+            }
+        }
+    }
+
+    private Task<IDbContextTransaction> BeginAsync(CancellationToken ct) =>
+        // SQLite: BEGIN IMMEDIATE takes the write lock up front, so writers queue instead of failing on upgrade.
+        db.Database.IsSqlite()
+            ? db.Database.BeginTransactionAsync(ct)
+            : db.Database.BeginTransactionAsync(IsolationLevel.ReadCommitted, ct);
+
+    private static bool IsWriteConflict(Exception e) => e switch
+    {
+        DbUpdateConcurrencyException => true,
+        DbUpdateException { InnerException: Npgsql.PostgresException pg } => pg.SqlState is "23505" or "40001" or "40P01",
+        DbUpdateException { InnerException: Microsoft.Data.Sqlite.SqliteException sqlite } => sqlite.SqliteErrorCode is 19 or 5 or 6,
+        Microsoft.Data.Sqlite.SqliteException sqlite => sqlite.SqliteErrorCode is 5 or 6,
+        Npgsql.PostgresException pg => pg.SqlState is "40001" or "40P01",
+        _ => false,
+    };
+}

@@ -1,0 +1,292 @@
+using System.Net;
+using Hl7.Fhir.Model;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Options;
+using Referral.Fhir.Api;
+using Referral.Fhir.Errors;
+using Referral.Fhir.Features.Patch;
+using Referral.Fhir.Features.Persistence;
+using Referral.Fhir.Features.Search.Query;
+using Referral.Persistence;
+
+namespace Referral.Fhir.Features.Transactions;
+
+/// <summary>
+/// Processes <c>transaction</c> Bundles (atomically, in the spec's order DELETE, POST, PUT/PATCH, GET, with
+/// <c>urn:uuid</c> and conditional references resolved) and <c>batch</c> Bundles (each entry on its own).
+/// </summary>
+public sealed class BundleProcessor(ResourceStore store, WriteUnit unit, SearchService search, IOptions<FhirOptions> options)
+{
+    public async Task<Bundle> ProcessAsync(Bundle bundle, HttpContext context, CancellationToken ct)
+    {
+        if (bundle.Type is not (Bundle.BundleType.Transaction or Bundle.BundleType.Batch))
+        {
+            throw new InvalidResourceException("Only Bundles of type transaction or batch can be posted to the base URL.", "Bundle.type");
+        }
+
+        if (bundle.Entry.Count > options.Value.MaxBundleEntries)
+        {
+            throw new InvalidResourceException($"The Bundle has {bundle.Entry.Count} entries; the limit is {options.Value.MaxBundleEntries}.", "Bundle.entry");
+        }
+
+        var entries = bundle.Entry.Select((e, i) => TransactionEntry.From(e, i)).ToList();
+        return bundle.Type == Bundle.BundleType.Transaction
+            ? await TransactionAsync(entries, context, ct)
+            : await BatchAsync(entries, context, ct);
+    }
+
+    private async Task<Bundle> TransactionAsync(List<TransactionEntry> entries, HttpContext context, CancellationToken ct)
+    {
+        var duplicate = entries.Where(e => e.FullUrl is not null).GroupBy(e => e.FullUrl).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null)
+        {
+            throw new InvalidResourceException($"fullUrl '{duplicate.Key}' appears more than once in the transaction.", $"Bundle.entry[{duplicate.Last().Index}].fullUrl");
+        }
+
+        return await unit.RunAsync(async token =>
+        {
+            var ids = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var entry in entries.Where(e => e.Method == Bundle.HTTPVerb.DELETE))
+            {
+                await DeleteAsync(entry, token);
+            }
+
+            await store.Db.SaveChangesAsync(token);
+            foreach (var entry in entries.Where(e => e.Method is Bundle.HTTPVerb.POST or Bundle.HTTPVerb.PUT))
+            {
+                await AssignIdAsync(entry, ids, token);
+            }
+
+            foreach (var entry in entries.Where(e => e.Resource is not null && e.Method is Bundle.HTTPVerb.POST or Bundle.HTTPVerb.PUT))
+            {
+                await RewriteReferencesAsync(entry, ids, token);
+            }
+
+            foreach (var entry in entries.Where(e => e.Method is Bundle.HTTPVerb.POST or Bundle.HTTPVerb.PUT))
+            {
+                await WriteAsync(entry, token);
+            }
+
+            await store.Db.SaveChangesAsync(token);
+            foreach (var entry in entries.Where(e => e.Method == Bundle.HTTPVerb.PATCH))
+            {
+                await PatchAsync(entry, token);
+            }
+
+            await store.Db.SaveChangesAsync(token);
+            foreach (var entry in entries.Where(e => e.Method is Bundle.HTTPVerb.GET or Bundle.HTTPVerb.HEAD))
+            {
+                await GetAsync(entry, context, token);
+            }
+
+            return Response(Bundle.BundleType.TransactionResponse, entries, context);
+        }, ct);
+    }
+
+    private async Task<Bundle> BatchAsync(List<TransactionEntry> entries, HttpContext context, CancellationToken ct)
+    {
+        foreach (var entry in entries)
+        {
+            try
+            {
+                await unit.RunAsync(async token =>
+                {
+                    var ids = new Dictionary<string, string>(StringComparer.Ordinal);
+                    switch (entry.Method)
+                    {
+                        case Bundle.HTTPVerb.DELETE:
+                            await DeleteAsync(entry, token);
+                            break;
+                        case Bundle.HTTPVerb.POST or Bundle.HTTPVerb.PUT:
+                            await AssignIdAsync(entry, ids, token);
+                            await RewriteReferencesAsync(entry, ids, token);
+                            await WriteAsync(entry, token);
+                            break;
+                        case Bundle.HTTPVerb.PATCH:
+                            await PatchAsync(entry, token);
+                            break;
+                        default:
+                            await GetAsync(entry, context, token);
+                            break;
+                    }
+
+                    return true;
+                }, ct);
+            }
+            catch (FhirException e)
+            {
+                entry.Fail(e);
+            }
+        }
+
+        return Response(Bundle.BundleType.BatchResponse, entries, context);
+    }
+
+    private async Task DeleteAsync(TransactionEntry entry, CancellationToken ct)
+    {
+        if (entry.Id is not null)
+        {
+            var tombstone = await store.StageDeleteAsync(entry.Type, entry.Id, entry.IfMatch, ct);
+            entry.Done(HttpStatusCode.NoContent, tombstone);
+            return;
+        }
+
+        var matches = await search.MatchAsync(store.Db, entry.Type, entry.Criteria, 2, ct);
+        if (matches.Count > 1)
+        {
+            throw entry.Error(new PreconditionFailedException($"The conditional delete criteria match more than one {entry.Type}."));
+        }
+
+        entry.Done(HttpStatusCode.NoContent, matches.Count == 1 ? await store.StageDeleteAsync(entry.Type, matches[0].ResourceId, null, ct) : null);
+    }
+
+    /// <summary>Decides the id each POST/PUT entry will have, so references between entries can be rewritten first.</summary>
+    private async Task AssignIdAsync(TransactionEntry entry, Dictionary<string, string> ids, CancellationToken ct)
+    {
+        var resource = entry.RequireResource();
+        if (entry.Method == Bundle.HTTPVerb.POST)
+        {
+            if (entry.IfNoneExist is not null)
+            {
+                var existing = await CrudEndpoints.ConditionalMatchAsync(store.Db, search, entry.Type, entry.IfNoneExist, $"Bundle.entry[{entry.Index}].request.ifNoneExist", ct);
+                if (existing is not null)
+                {
+                    entry.Existing = existing;
+                    entry.AssignedId = existing.ResourceId;
+                }
+            }
+
+            entry.AssignedId ??= ResourceStore.NewId();
+        }
+        else if (entry.Id is not null)
+        {
+            if (!string.IsNullOrEmpty(resource.Id) && resource.Id != entry.Id)
+            {
+                throw entry.Error(new InvalidResourceException($"The resource id '{resource.Id}' differs from the request URL id '{entry.Id}'.", $"Bundle.entry[{entry.Index}].resource.id"));
+            }
+
+            entry.AssignedId = entry.Id;
+        }
+        else
+        {
+            var matches = await search.MatchAsync(store.Db, entry.Type, entry.Criteria, 2, ct);
+            if (matches.Count > 1)
+            {
+                throw entry.Error(new PreconditionFailedException($"The conditional update criteria match more than one {entry.Type}."));
+            }
+
+            entry.AssignedId = matches.Count == 1 ? matches[0].ResourceId : string.IsNullOrEmpty(resource.Id) ? ResourceStore.NewId() : resource.Id;
+        }
+
+        if (entry.FullUrl is not null)
+        {
+            ids[entry.FullUrl] = $"{entry.Type}/{entry.AssignedId}";
+        }
+    }
+
+    private async Task RewriteReferencesAsync(TransactionEntry entry, Dictionary<string, string> ids, CancellationToken ct)
+    {
+        foreach (var reference in ReferenceRewriter.References(entry.RequireResource()))
+        {
+            var target = reference.Reference;
+            if (string.IsNullOrEmpty(target) || target.StartsWith('#'))
+            {
+                continue;
+            }
+
+            if (ids.TryGetValue(target, out var assigned))
+            {
+                reference.Reference = assigned;
+            }
+            else if (target.StartsWith("urn:uuid:", StringComparison.Ordinal) || target.StartsWith("urn:oid:", StringComparison.Ordinal))
+            {
+                throw entry.Error(new InvalidResourceException($"Reference '{target}' points to no entry of this transaction.", $"Bundle.entry[{entry.Index}].resource"));
+            }
+            else if (target.IndexOf('?', StringComparison.Ordinal) is var q and > 0 && ResourceTypes.IsKnown(target[..q]))
+            {
+                reference.Reference = await ResolveConditionalReferenceAsync(entry, target[..q], target[(q + 1)..], ct);
+            }
+        }
+    }
+
+    private async Task<string> ResolveConditionalReferenceAsync(TransactionEntry entry, string type, string query, CancellationToken ct)
+    {
+        var criteria = QueryHelpers.ParseQuery(query).SelectMany(p => p.Value.Select(v => new KeyValuePair<string, string>(p.Key, v ?? ""))).ToList();
+        var matches = await search.MatchAsync(store.Db, type, criteria, 2, ct);
+        return matches.Count switch
+        {
+            1 => $"{type}/{matches[0].ResourceId}",
+            0 => throw entry.Error(new InvalidResourceException($"Conditional reference '{type}?{query}' matches no resource.", $"Bundle.entry[{entry.Index}].resource", HttpStatusCode.NotFound)),
+            _ => throw entry.Error(new PreconditionFailedException($"Conditional reference '{type}?{query}' matches more than one resource.")),
+        };
+    }
+
+    private async Task WriteAsync(TransactionEntry entry, CancellationToken ct)
+    {
+        var resource = entry.RequireResource();
+        if (entry.Existing is not null)
+        {
+            entry.Done(HttpStatusCode.OK, entry.Existing);
+            return;
+        }
+
+        if (entry.Method == Bundle.HTTPVerb.POST)
+        {
+            entry.Done(HttpStatusCode.Created, store.StageCreate(resource, entry.AssignedId!));
+            return;
+        }
+
+        var (entity, created) = await store.StageUpdateAsync(resource, entry.AssignedId!, entry.IfMatch, "PUT", ct);
+        entry.Done(created ? HttpStatusCode.Created : HttpStatusCode.OK, entity);
+    }
+
+    private async Task PatchAsync(TransactionEntry entry, CancellationToken ct)
+    {
+        if (entry.Resource is not Binary { Data: not null } binary)
+        {
+            throw entry.Error(new InvalidResourceException("A PATCH entry carries its JSON Patch as a Binary resource.", $"Bundle.entry[{entry.Index}].resource"));
+        }
+
+        if (entry.Id is null)
+        {
+            throw entry.Error(new BadRequestException("A PATCH entry needs a Type/id request URL.", $"Bundle.entry[{entry.Index}].request.url"));
+        }
+
+        var current = await store.ReadAsync(entry.Type, entry.Id, ct);
+        var node = JsonPatchDocument.Parse(binary.Data).Apply(System.Text.Json.Nodes.JsonNode.Parse(current.Json)!);
+        var patched = store.Serializer.ParseJson(System.Text.Encoding.UTF8.GetBytes(node.ToJsonString()));
+        if (patched.TypeName != entry.Type || patched.Id != entry.Id)
+        {
+            throw entry.Error(new InvalidResourceException("A patch may not change the resource type or id.", $"Bundle.entry[{entry.Index}].resource"));
+        }
+
+        var (entity, _) = await store.StageUpdateAsync(patched, entry.Id, entry.IfMatch ?? current.VersionId, "PATCH", ct);
+        entry.Done(HttpStatusCode.OK, entity);
+    }
+
+    private async Task GetAsync(TransactionEntry entry, HttpContext context, CancellationToken ct)
+    {
+        if (entry.Id is not null)
+        {
+            entry.Done(HttpStatusCode.OK, await store.ReadAsync(entry.Type, entry.Id, ct), withResource: true);
+            return;
+        }
+
+        var result = await search.SearchAsync(store.Db, entry.Type, entry.Criteria, strict: false, ct);
+        entry.SearchResult = SearchEndpoints.ToBundle(context, $"{FhirUrls.Base(context)}/{entry.Type}", result).ToBundle(context, FhirUrls.Base(context));
+        entry.Done(HttpStatusCode.OK, null);
+    }
+
+    private Bundle Response(Bundle.BundleType type, List<TransactionEntry> entries, HttpContext context)
+    {
+        var representation = FhirRequest.PreferReturn(context) == "representation" && context.Request.Headers.ContainsKey("Prefer");
+        var response = new Bundle { Id = Guid.NewGuid().ToString("D"), Type = type, Meta = new Meta { LastUpdated = DateTimeOffset.UtcNow } };
+        foreach (var entry in entries)
+        {
+            response.Entry.Add(entry.ToResponse(context, store, representation));
+        }
+
+        return response;
+    }
+}

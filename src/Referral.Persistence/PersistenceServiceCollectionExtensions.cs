@@ -1,0 +1,48 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Referral.Persistence;
+
+/// <summary>Registers the FHIR store on the configured provider and brings its schema up to date at start.</summary>
+public static class PersistenceServiceCollectionExtensions
+{
+    public static IServiceCollection AddFhirPersistence(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        var storage = configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
+        if (storage.Provider == "PostgreSql")
+        {
+            var connectionString = configuration.GetConnectionString("Fhir")
+                ?? throw new OptionsValidationException("ConnectionStrings:Fhir", typeof(StorageOptions), ["Storage:Provider is PostgreSql but ConnectionStrings:Fhir is not set."]);
+            services.AddDbContextPool<FhirDbContext, PostgresFhirDbContext>(o => o.UseNpgsql(connectionString));
+        }
+        else
+        {
+            Directory.CreateDirectory(storage.DataDirectory);
+            var connectionString = new SqliteConnectionStringBuilder
+            {
+                DataSource = Path.Combine(storage.DataDirectory, storage.SqliteFileName),
+                DefaultTimeout = 30,
+                Pooling = true,
+            }.ToString();
+            services.AddDbContextPool<FhirDbContext, SqliteFhirDbContext>(o => o.UseSqlite(connectionString));
+        }
+
+        return services;
+    }
+
+    /// <summary>Applies pending migrations of the configured provider; on SQLite also switches the file to WAL so readers never wait for a writer.</summary>
+    public static async Task MigrateFhirDatabaseAsync(this IServiceProvider services, CancellationToken ct = default)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<FhirDbContext>();
+        await db.Database.MigrateAsync(ct);
+        if (db.Database.IsSqlite())
+        {
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
+        }
+    }
+}
