@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Hl7.Fhir.Model;
+using Task = System.Threading.Tasks.Task;
 using Hl7.Fhir.Serialization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;

@@ -76,7 +76,6 @@ public static class CapabilityEndpoint
             Implementation = new CapabilityStatement.ImplementationComponent { Description = "Medical-alliance referral node", Url = baseUrl },
             FhirVersion = FHIRVersion.N4_0_1,
             Format = ["application/fhir+json", "application/fhir+xml"],
-            Patch = ["application/json-patch+json"],
             Rest = [rest],
         };
     }

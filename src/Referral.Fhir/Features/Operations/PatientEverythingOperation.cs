@@ -7,9 +7,8 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Referral.Fhir.Api;
 using Referral.Fhir.Errors;
-using Referral.Fhir.Features.Persistence;
 using Referral.Fhir.Features.Search;
-using Referral.Persistence;
+using Referral.Fhir.Features.Persistence;
 
 namespace Referral.Fhir.Features.Operations;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Hl7.Fhir.Model;
+using Task = System.Threading.Tasks.Task;
 using Microsoft.EntityFrameworkCore;
 using Referral.Fhir.Errors;
 using Referral.Fhir.Features.Search.Indexing;

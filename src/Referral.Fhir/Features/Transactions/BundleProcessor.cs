@@ -1,5 +1,6 @@
 using System.Net;
 using Hl7.Fhir.Model;
+using Task = System.Threading.Tasks.Task;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
@@ -8,7 +9,6 @@ using Referral.Fhir.Errors;
 using Referral.Fhir.Features.Patch;
 using Referral.Fhir.Features.Persistence;
 using Referral.Fhir.Features.Search.Query;
-using Referral.Persistence;
 
 namespace Referral.Fhir.Features.Transactions;
 

@@ -44,7 +44,7 @@ public sealed class TransactionEntry
 
     public Resource? Resource => Entry.Resource;
 
-    public string? IfNoneExist => Entry.Request.IfNoneExist;
+    public string? IfNoneExist => Entry.Request?.IfNoneExist;
 
     public int? IfMatch { get; private init; }
 
@@ -116,7 +116,7 @@ public sealed class TransactionEntry
         var issues = error.Issues.Select(i =>
         {
             var copy = (OperationOutcome.IssueComponent)i.DeepCopy();
-            copy.Diagnostics = $"Entry {Index} ({Method} {Entry.Request.Url}): {i.Diagnostics}";
+            copy.Diagnostics = $"Entry {Index} ({Method} {Entry.Request?.Url}): {i.Diagnostics}";
             return copy;
         }).ToList();
         return new FhirException(error.Status, issues);
