@@ -36,7 +36,7 @@ public readonly partial record struct DateRange(DateTime Start, DateTime End)
             if (!match.Groups["m"].Success)
             {
                 var start = new DateTime(year, 1, 1, 0, 0, 0, DateTimeKind.Utc);
-                range = new DateRange(start, start.AddYears(1).AddTicks(-1));
+                range = new DateRange(start, LastTickOf(start, s => s.AddYears(1)));
                 return true;
             }
 
@@ -44,7 +44,7 @@ public readonly partial record struct DateRange(DateTime Start, DateTime End)
             if (!match.Groups["d"].Success)
             {
                 var start = new DateTime(year, month, 1, 0, 0, 0, DateTimeKind.Utc);
-                range = new DateRange(start, start.AddMonths(1).AddTicks(-1));
+                range = new DateRange(start, LastTickOf(start, s => s.AddMonths(1)));
                 return true;
             }
 
@@ -52,7 +52,7 @@ public readonly partial record struct DateRange(DateTime Start, DateTime End)
             if (!match.Groups["time"].Success)
             {
                 var start = new DateTime(year, month, day, 0, 0, 0, DateTimeKind.Utc);
-                range = new DateRange(start, start.AddDays(1).AddTicks(-1));
+                range = new DateRange(start, LastTickOf(start, s => s.AddDays(1)));
                 return true;
             }
 
@@ -73,7 +73,7 @@ public readonly partial record struct DateRange(DateTime Start, DateTime End)
             if (!match.Groups["ss"].Success)
             {
                 var startOfMinute = new DateTimeOffset(local, offset).UtcDateTime;
-                range = new DateRange(startOfMinute, startOfMinute.AddMinutes(1).AddTicks(-1));
+                range = new DateRange(startOfMinute, LastTickOf(startOfMinute, s => s.AddMinutes(1)));
                 return true;
             }
 
@@ -82,7 +82,7 @@ public readonly partial record struct DateRange(DateTime Start, DateTime End)
             var fraction = match.Groups["f"].Value;
             if (fraction.Length == 0)
             {
-                range = new DateRange(startOfSecond, startOfSecond.AddSeconds(1).AddTicks(-1));
+                range = new DateRange(startOfSecond, LastTickOf(startOfSecond, s => s.AddSeconds(1)));
                 return true;
             }
 
@@ -105,6 +105,19 @@ public readonly partial record struct DateRange(DateTime Start, DateTime End)
         catch (OverflowException)
         {
             return false;
+        }
+    }
+
+    // The last year, month or day of the calendar has no successor to step back from; it ends at DateTime.MaxValue.
+    private static DateTime LastTickOf(DateTime start, Func<DateTime, DateTime> next)
+    {
+        try
+        {
+            return next(start).AddTicks(-1);
+        }
+        catch (ArgumentOutOfRangeException)
+        {
+            return DateTime.MaxValue;
         }
     }
 

@@ -1,0 +1,146 @@
+using Hl7.Fhir.FhirPath;
+using Hl7.Fhir.Model;
+using Hl7.FhirPath;
+using Hl7.FhirPath.Expressions;
+using Referral.Persistence;
+
+namespace Referral.Fhir.Features.Search.Indexing;
+
+/// <summary>Builds the search index rows of a resource by evaluating the FHIRPath expression of each of its type's search parameters.</summary>
+/// <remarks>Every expression is compiled once in the constructor; afterwards the indexer only reads, so one instance serves all requests.</remarks>
+public sealed class SearchIndexer
+{
+    private readonly Dictionary<string, CompiledSearchParameter[]> _byType = new(StringComparer.Ordinal);
+
+    public SearchIndexer(SearchParameterRegistry registry)
+    {
+        ArgumentNullException.ThrowIfNull(registry);
+
+        // The default symbol table lacks the FHIR functions (resolve(), extension(), …) that search expressions use.
+        var compiler = new FhirPathCompiler(new SymbolTable().AddStandardFP().AddFhirExtensions());
+        var compiled = new Dictionary<string, CompiledExpression?>(StringComparer.Ordinal);
+        var unindexable = new List<SearchParameterInfo>();
+
+        foreach (var type in SearchParameterRegistry.ResourceTypes)
+        {
+            var parameters = new List<CompiledSearchParameter>();
+            foreach (var parameter in registry.ForType(type).OrderBy(p => p.Code, StringComparer.Ordinal))
+            {
+                if (parameter.Expression is not { } expression)
+                {
+                    continue;
+                }
+
+                if (!compiled.TryGetValue(expression, out var select))
+                {
+                    compiled[expression] = select = TryCompile(compiler, expression);
+                }
+
+                if (select is null)
+                {
+                    unindexable.Add(parameter);
+                    continue;
+                }
+
+                parameters.Add(new CompiledSearchParameter(parameter, select));
+            }
+
+            _byType[type] = [.. parameters];
+        }
+
+        Unindexable = unindexable;
+    }
+
+    /// <summary>Parameters whose expression does not compile (typically custom ones); they get no index rows, and startup can report them.</summary>
+    public IReadOnlyList<SearchParameterInfo> Unindexable { get; }
+
+    /// <summary>
+    /// Replaces the index rows of <paramref name="entity"/> with one row per distinct value of every search parameter of the
+    /// resource's type. Rows leave <see cref="IndexEntity.Sid"/> at 0: EF Core sets it through the navigation.
+    /// </summary>
+    public void Index(Resource resource, ResourceEntity entity) => Index(resource, entity, null);
+
+    /// <inheritdoc cref="Index(Resource, ResourceEntity)"/>
+    /// <param name="resource">The resource to index.</param>
+    /// <param name="entity">The version row that receives the index rows.</param>
+    /// <param name="referenceTypeOf">
+    /// The resource type behind a reference that does not spell it out (a transaction's <c>urn:uuid:</c> fullUrls), so
+    /// <c>resolve() is Patient</c> can be decided; null or an unknown reference means "not known".
+    /// </param>
+    public void Index(Resource resource, ResourceEntity entity, Func<string, string?>? referenceTypeOf)
+    {
+        ArgumentNullException.ThrowIfNull(resource);
+        ArgumentNullException.ThrowIfNull(entity);
+
+        entity.StringIndices.Clear();
+        entity.TokenIndices.Clear();
+        entity.DateIndices.Clear();
+        entity.ReferenceIndices.Clear();
+        entity.QuantityIndices.Clear();
+        entity.NumberIndices.Clear();
+        entity.UriIndices.Clear();
+
+        if (!_byType.TryGetValue(resource.TypeName, out var parameters))
+        {
+            return;
+        }
+
+        var root = resource.ToPocoNode();
+        foreach (var parameter in parameters)
+        {
+            if (Evaluate(parameter, root, referenceTypeOf) is { Count: > 0 } values)
+            {
+                IndexRows.Add(entity, parameter.Info, values);
+            }
+        }
+    }
+
+    private static CompiledExpression? TryCompile(FhirPathCompiler compiler, string expression)
+    {
+        try
+        {
+            return compiler.Compile(expression);
+        }
+        catch (Exception ex) when (ex is FormatException or ArgumentException or InvalidOperationException or NotSupportedException)
+        {
+            return null;
+        }
+    }
+
+    /// <remarks>
+    /// A reference whose type is unknown (a <c>urn:uuid:</c> outside its bundle) is tried as each allowed target type, so
+    /// <c>patient</c> still finds it: a false match on search is cheaper than an Observation its patient cannot find.
+    /// </remarks>
+    private static List<Base>? Evaluate(CompiledSearchParameter parameter, PocoNode root, Func<string, string?>? referenceTypeOf)
+    {
+        var resolver = new StubReferenceResolver(referenceTypeOf, untypedAs: null);
+        if (Select(parameter, root, resolver) is not { } values)
+        {
+            return null;
+        }
+
+        if (resolver.MetUntypedReference)
+        {
+            foreach (var target in parameter.Info.Targets)
+            {
+                values.AddRange(Select(parameter, root, new StubReferenceResolver(referenceTypeOf, target)) ?? []);
+            }
+        }
+
+        return values;
+    }
+
+    private static List<Base>? Select(CompiledSearchParameter parameter, PocoNode root, StubReferenceResolver resolver)
+    {
+        var context = new FhirEvaluationContext { Resource = root, RootResource = root, ElementResolver = resolver.Resolve };
+        try
+        {
+            return parameter.Select([root], context).Select(node => node.Poco).OfType<Base>().ToList();
+        }
+        catch (Exception)
+        {
+            // An expression that fails on one resource's data costs that parameter, not the whole write.
+            return null;
+        }
+    }
+}
