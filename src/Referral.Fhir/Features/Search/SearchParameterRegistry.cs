@@ -11,6 +11,19 @@ namespace Referral.Fhir.Features.Search;
 /// </summary>
 public sealed class SearchParameterRegistry
 {
+    /// <summary>
+    /// The meta parameters every resource has. Firely's <see cref="ModelInfo.SearchParameters"/> lacks Resource-level
+    /// definitions, so they are declared here as the R4 specification defines them (_id and _lastUpdated are served
+    /// from resource columns by the query side and need no index rows).
+    /// </summary>
+    private static readonly SearchParameterInfo[] ResourceLevel =
+    [
+        new("_tag", "Resource", SearchParamType.Token, "meta.tag", [], "http://hl7.org/fhir/SearchParameter/Resource-tag"),
+        new("_security", "Resource", SearchParamType.Token, "meta.security", [], "http://hl7.org/fhir/SearchParameter/Resource-security"),
+        new("_profile", "Resource", SearchParamType.Uri, "meta.profile", [], "http://hl7.org/fhir/SearchParameter/Resource-profile"),
+        new("_source", "Resource", SearchParamType.Uri, "meta.source", [], "http://hl7.org/fhir/SearchParameter/Resource-source"),
+    ];
+
     private readonly Dictionary<string, Dictionary<string, SearchParameterInfo>> _byType = new(StringComparer.Ordinal);
 
     public SearchParameterRegistry(IEnumerable<SearchParameter>? customParameters = null)
@@ -25,6 +38,11 @@ public sealed class SearchParameterRegistry
 
             var targets = definition.Target?.Select(t => t.GetLiteral()).OfType<string>().ToArray() ?? [];
             Add(new SearchParameterInfo(definition.Name!, definition.Resource, definition.Type, NullIfEmpty(definition.Expression), targets, definition.Url ?? ""));
+        }
+
+        foreach (var parameter in ResourceLevel)
+        {
+            Add(parameter);
         }
 
         foreach (var custom in customParameters ?? [])

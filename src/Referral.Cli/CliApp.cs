@@ -1,0 +1,48 @@
+using Spectre.Console;
+
+namespace Referral.Cli;
+
+/// <summary>The <c>referral</c> command line: dispatches sub-commands.</summary>
+public static class CliApp
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+        {
+            PrintUsage();
+            return args.Length == 0 ? 1 : 0;
+        }
+
+        try
+        {
+            return args[0] switch
+            {
+                "import" => await ImportCommand.RunAsync(args[1..]),
+                _ => Unknown(args[0]),
+            };
+        }
+        catch (CliUsageException e)
+        {
+            AnsiConsole.MarkupLineInterpolated($"[red]{e.Message}[/]");
+            PrintUsage();
+            return 2;
+        }
+    }
+
+    private static int Unknown(string command)
+    {
+        AnsiConsole.MarkupLineInterpolated($"[red]Unknown command '{command}'.[/]");
+        PrintUsage();
+        return 2;
+    }
+
+    private static void PrintUsage()
+    {
+        AnsiConsole.WriteLine("Usage:");
+        AnsiConsole.WriteLine("  referral import <file|folder> [--server http://127.0.0.1:5100/fhir] [--token <bearer>]");
+        AnsiConsole.WriteLine("      Posts each FHIR transaction/batch Bundle (*.json) to the node and reports resources/second.");
+    }
+}
+
+/// <summary>A command line the user got wrong; printed with the usage.</summary>
+public sealed class CliUsageException(string message) : Exception(message);

@@ -1,0 +1,3 @@
+using Referral.Cli;
+
+return await CliApp.RunAsync(args);
