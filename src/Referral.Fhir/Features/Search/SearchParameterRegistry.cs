@@ -27,6 +27,7 @@ public sealed class SearchParameterRegistry
             Add(new SearchParameterInfo(definition.Name!, definition.Resource, definition.Type, NullIfEmpty(definition.Expression), targets, definition.Url ?? ""));
         }
 
+        AddResourceParameters();
         foreach (var custom in customParameters ?? [])
         {
             AddCustom(custom);
@@ -82,6 +83,28 @@ public sealed class SearchParameterRegistry
         foreach (var type in custom.Base.Select(b => b.GetLiteral()).OfType<string>())
         {
             Add(new SearchParameterInfo(custom.Code, type, custom.Type.Value, NullIfEmpty(custom.Expression), targets, custom.Url ?? ""));
+        }
+    }
+
+    // Firely's R4 ModelInfo.SearchParameters (6.x) lists none of the Resource-level parameters, only DomainResource's _text,
+    // so the ones every type has are added here from the R4 definitions (http://hl7.org/fhir/R4/resource.html#search).
+    private void AddResourceParameters()
+    {
+        (string Code, SearchParamType Type, string? Expression, string Name)[] common =
+        [
+            ("_id", SearchParamType.Token, null, "id"),
+            ("_lastUpdated", SearchParamType.Date, null, "lastUpdated"),
+            ("_tag", SearchParamType.Token, "Resource.meta.tag", "tag"),
+            ("_profile", SearchParamType.Uri, "Resource.meta.profile", "profile"),
+            ("_security", SearchParamType.Token, "Resource.meta.security", "security"),
+            ("_source", SearchParamType.Uri, "Resource.meta.source", "source"),
+        ];
+        foreach (var (code, type, expression, name) in common)
+        {
+            if (!TryGet("Resource", code, out _))
+            {
+                Add(new SearchParameterInfo(code, "Resource", type, expression, [], $"http://hl7.org/fhir/SearchParameter/Resource-{name}"));
+            }
         }
     }
 
