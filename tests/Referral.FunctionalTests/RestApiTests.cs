@@ -235,6 +235,19 @@ public abstract class RestApiTests(NodeFactory factory)
     }
 
     [Fact]
+    public async System.Threading.Tasks.Task Chinese_names_are_stored_searchable_and_returned_unescaped()
+    {
+        var family = "欧阳" + Guid.NewGuid().ToString("N")[..6];
+        var created = await Client.CreateAsync(NewPatient(family));
+
+        var raw = await Client.GetStringAsync($"/fhir/Patient/{created.Id}");
+        Assert.Contains(family, raw, StringComparison.Ordinal);
+        var found = await Client.SearchAsync($"Patient?family={Uri.EscapeDataString("欧阳")}&_count=100");
+        Assert.Contains(found.Matches<Patient>(), p => p.Id == created.Id);
+        Assert.Contains(family, await Client.GetStringAsync($"/fhir/Patient?_id={created.Id}"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async System.Threading.Tasks.Task Meta_tags_and_profiles_are_searchable()
     {
         var tag = Guid.NewGuid().ToString("N");

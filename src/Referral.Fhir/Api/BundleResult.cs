@@ -94,7 +94,7 @@ public sealed class BundleResult(Bundle.BundleType type, int? total, IReadOnlyLi
     private byte[] WriteRawJson(string baseUrl, FhirSerializer serializer)
     {
         using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer))
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = FhirSerializer.Encoder }))
         {
             writer.WriteStartObject();
             writer.WriteString("resourceType", "Bundle");

@@ -51,7 +51,8 @@ public static class SearchEndpoints
         }
 
         var links = new List<(string, string)> { ("self", Link(result.Offset)) };
-        if (result.HasMore)
+        // _summary=count returns no entries, so there is nothing to page through.
+        if (result.HasMore && result.Summary != "count")
         {
             links.Add(("next", Link(result.Offset + result.Count)));
         }

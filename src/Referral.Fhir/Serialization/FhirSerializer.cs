@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Xml;
 using Hl7.Fhir.Model;
@@ -23,9 +24,15 @@ public sealed class FhirSerializer
     public FhirSerializer(int maxJsonDepth = 64)
     {
         _strictJson = new JsonSerializerOptions { MaxDepth = maxJsonDepth }.ForFhir(ModelInfo.ModelInspector);
-        _compactJson = new JsonSerializerOptions().ForFhir(ModelInfo.ModelInspector);
-        _prettyJson = new JsonSerializerOptions { WriteIndented = true }.ForFhir(ModelInfo.ModelInspector);
+        _compactJson = new JsonSerializerOptions { Encoder = Encoder }.ForFhir(ModelInfo.ModelInspector);
+        _prettyJson = new JsonSerializerOptions { WriteIndented = true, Encoder = Encoder }.ForFhir(ModelInfo.ModelInspector);
     }
+
+    /// <summary>
+    /// Writes Chinese names and '+' as themselves instead of \u escapes: FHIR JSON is served as application/fhir+json,
+    /// never embedded in HTML, so HTML-safe escaping only makes records unreadable.
+    /// </summary>
+    public static JavaScriptEncoder Encoder => JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
 
     /// <summary>The options used to store resources; compact, no filters.</summary>
     public JsonSerializerOptions StorageOptions => _compactJson;
@@ -96,7 +103,7 @@ public sealed class FhirSerializer
         }
 
         using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = pretty }))
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = pretty, Encoder = Encoder }))
         {
             new BaseFhirJsonSerializer(ModelInfo.ModelInspector).Serialize(resource, writer, () => filter);
         }
