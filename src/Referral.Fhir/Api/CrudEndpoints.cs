@@ -150,13 +150,7 @@ public static class CrudEndpoints
         var (entity, _) = await unit.RunAsync(async token =>
         {
             var current = await store.ReadAsync(type, id, token);
-            var node = patch.Apply(System.Text.Json.Nodes.JsonNode.Parse(current.Json)!);
-            patched = store.Serializer.ParseJson(System.Text.Encoding.UTF8.GetBytes(node.ToJsonString()));
-            if (patched.TypeName != type || patched.Id != id)
-            {
-                throw new InvalidResourceException("A patch may not change the resource type or id.", "id");
-            }
-
+            patched = patch.ApplyTo(current.Json, type, id, store.Serializer);
             return await store.StageUpdateAsync(patched, id, ifMatch ?? current.VersionId, "PATCH", token);
         }, ct);
         return WriteResponse(context, StatusCodes.Status200OK, entity, patched);

@@ -7,7 +7,6 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Referral.Fhir.Errors;
 using Referral.Fhir.Features.Persistence;
-using Referral.Fhir.Features.Search;
 using Referral.Persistence;
 
 namespace Referral.Fhir.Api;
@@ -42,14 +41,8 @@ public static class HistoryEndpoints
     {
         var query = context.Request.Query;
         var since = query["_since"].ToString();
-        if (since.Length > 0)
+        if (Paging.SinceTicks(since) is { } ticks)
         {
-            if (!DateRange.TryParse(since, out var range))
-            {
-                throw new BadRequestException($"_since '{since}' is not a FHIR instant.", "_since");
-            }
-
-            var ticks = range.StartTicks;
             versions = versions.Where(r => r.LastUpdatedTicks >= ticks);
         }
 

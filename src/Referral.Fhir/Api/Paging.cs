@@ -19,6 +19,19 @@ public static class Paging
             : throw new BadRequestException($"_count '{value}' is not a non-negative integer.", "_count");
     }
 
+    /// <summary>The start of a <c>_since</c> instant in UTC ticks, or null when absent.</summary>
+    public static long? SinceTicks(StringValues value)
+    {
+        if (StringValues.IsNullOrEmpty(value))
+        {
+            return null;
+        }
+
+        return Features.Search.DateRange.TryParse(value, out var range)
+            ? range.StartTicks
+            : throw new BadRequestException($"_since '{value}' is not a FHIR instant.", "_since");
+    }
+
     public static int Offset(StringValues value)
     {
         if (StringValues.IsNullOrEmpty(value))

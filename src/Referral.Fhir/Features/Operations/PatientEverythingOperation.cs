@@ -6,8 +6,6 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Referral.Fhir.Api;
-using Referral.Fhir.Errors;
-using Referral.Fhir.Features.Search;
 using Referral.Fhir.Features.Persistence;
 
 namespace Referral.Fhir.Features.Operations;
@@ -48,14 +46,8 @@ public static class PatientEverythingOperation
         }
 
         var since = query["_since"].ToString();
-        if (since.Length > 0)
+        if (Paging.SinceTicks(since) is { } ticks)
         {
-            if (!DateRange.TryParse(since, out var range))
-            {
-                throw new BadRequestException($"_since '{since}' is not a FHIR instant.", "_since");
-            }
-
-            var ticks = range.StartTicks;
             all = all.Where(r => r.LastUpdatedTicks >= ticks);
         }
 

@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Hl7.Fhir.Model;
 using Referral.Fhir.Errors;
+using Referral.Fhir.Serialization;
 
 namespace Referral.Fhir.Features.Patch;
 
@@ -39,6 +41,19 @@ public sealed class JsonPatchDocument
         }
 
         return new JsonPatchDocument(operations);
+    }
+
+    /// <summary>Patches a stored resource and parses the result strictly; a patch may not change the type or id.</summary>
+    public Resource ApplyTo(string currentJson, string type, string id, FhirSerializer serializer, string? expression = null)
+    {
+        var node = Apply(JsonNode.Parse(currentJson)!);
+        var patched = serializer.ParseJson(System.Text.Encoding.UTF8.GetBytes(node.ToJsonString()));
+        if (patched.TypeName != type || patched.Id != id)
+        {
+            throw new InvalidResourceException("A patch may not change the resource type or id.", expression ?? "id");
+        }
+
+        return patched;
     }
 
     public JsonNode Apply(JsonNode document)

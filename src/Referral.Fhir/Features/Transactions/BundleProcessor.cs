@@ -254,12 +254,7 @@ public sealed class BundleProcessor(ResourceStore store, WriteUnit unit, SearchS
         }
 
         var current = await store.ReadAsync(entry.Type, entry.Id, ct);
-        var node = JsonPatchDocument.Parse(binary.Data).Apply(System.Text.Json.Nodes.JsonNode.Parse(current.Json)!);
-        var patched = store.Serializer.ParseJson(System.Text.Encoding.UTF8.GetBytes(node.ToJsonString()));
-        if (patched.TypeName != entry.Type || patched.Id != entry.Id)
-        {
-            throw entry.Error(new InvalidResourceException("A patch may not change the resource type or id.", $"Bundle.entry[{entry.Index}].resource"));
-        }
+        var patched = JsonPatchDocument.Parse(binary.Data).ApplyTo(current.Json, entry.Type, entry.Id, store.Serializer, $"Bundle.entry[{entry.Index}].resource");
 
         var (entity, _) = await store.StageUpdateAsync(patched, entry.Id, entry.IfMatch ?? current.VersionId, "PATCH", ct);
         entry.Done(HttpStatusCode.OK, entity);
