@@ -235,6 +235,20 @@ public abstract class RestApiTests(NodeFactory factory)
     }
 
     [Fact]
+    public async System.Threading.Tasks.Task Meta_tags_and_profiles_are_searchable()
+    {
+        var tag = Guid.NewGuid().ToString("N");
+        var patient = NewPatient("Tagged");
+        patient.Meta = new Meta { Tag = [new Coding("urn:test:tags", tag)], Profile = ["http://example.org/StructureDefinition/test-patient"] };
+        var created = await Client.CreateAsync(patient);
+
+        var byTag = await Client.SearchAsync($"Patient?_tag=urn:test:tags|{tag}");
+        Assert.Equal(created.Id, Assert.Single(byTag.Matches<Patient>()).Id);
+        var byProfile = await Client.SearchAsync($"Patient?_tag={tag}&_profile=http://example.org/StructureDefinition/test-patient");
+        Assert.Single(byProfile.Matches<Patient>());
+    }
+
+    [Fact]
     public async System.Threading.Tasks.Task The_capability_statement_lists_types_interactions_and_search_parameters()
     {
         var capabilities = await (await Client.GetAsync("/fhir/metadata")).ReadAsync<CapabilityStatement>();

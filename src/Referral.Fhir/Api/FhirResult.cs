@@ -46,7 +46,8 @@ public sealed class FhirResult(int status, Resource? resource, ResourceEntity? e
 
         var format = FhirRequest.ResponseFormat(httpContext);
         var pretty = FhirRequest.Pretty(httpContext);
-        var filter = Filter ?? SummaryFilter(httpContext);
+        // An OperationOutcome is never trimmed: an error must keep its issues whatever _summary the request asked for.
+        var filter = resource is OperationOutcome ? null : Filter ?? SummaryFilter(httpContext);
         byte[] body;
         if (RawJson is not null && format == FhirFormat.Json && !pretty && filter is null)
         {

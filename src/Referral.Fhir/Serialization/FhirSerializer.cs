@@ -39,7 +39,7 @@ public sealed class FhirSerializer
         }
         catch (DeserializationFailedException e)
         {
-            throw new InvalidResourceException(ToIssues(e.Exceptions));
+            throw new InvalidResourceException(ToIssues(e.Exceptions, RootType(utf8Json)));
         }
         catch (JsonException e)
         {
@@ -104,12 +104,39 @@ public sealed class FhirSerializer
         return buffer.ToArray();
     }
 
-    private static List<OperationOutcome.IssueComponent> ToIssues(IEnumerable<CodedException>? errors)
+    /// <summary>The resourceType of a JSON body, to name elements that validation reports relative to "$this".</summary>
+    private static string? RootType(ReadOnlySpan<byte> utf8Json)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(utf8Json);
+            while (reader.Read() && reader.CurrentDepth <= 1)
+            {
+                if (reader.TokenType == JsonTokenType.PropertyName && reader.CurrentDepth == 1 && reader.ValueTextEquals("resourceType"u8) && reader.Read())
+                {
+                    return reader.GetString();
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+
+        return null;
+    }
+
+    private static List<OperationOutcome.IssueComponent> ToIssues(IEnumerable<CodedException>? errors, string? rootType = null)
     {
         var issues = new List<OperationOutcome.IssueComponent>();
         foreach (var error in errors ?? [])
         {
             var path = (error as ExtendedCodedException)?.InstancePath;
+            if (rootType is not null && path is not null && path.StartsWith("$this", StringComparison.Ordinal))
+            {
+                path = rootType + path["$this".Length..];
+            }
+
             issues.Add(FhirException.Issue(OperationOutcome.IssueType.Invalid, error.Message, path));
         }
 

@@ -1,5 +1,4 @@
 using Referral.Fhir.Features.Search;
-using Xunit;
 
 namespace Referral.Fhir.Tests.Search;
 

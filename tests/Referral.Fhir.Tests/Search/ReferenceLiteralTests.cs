@@ -1,5 +1,4 @@
 using Referral.Fhir.Features.Search.Indexing;
-using Xunit;
 
 namespace Referral.Fhir.Tests.Search;
 

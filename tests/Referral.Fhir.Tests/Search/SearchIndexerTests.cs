@@ -3,7 +3,6 @@ using Hl7.Fhir.Utility;
 using Referral.Fhir.Features.Search;
 using Referral.Fhir.Features.Search.Indexing;
 using Referral.Persistence;
-using Xunit;
 
 namespace Referral.Fhir.Tests.Search;
 

@@ -11,19 +11,6 @@ namespace Referral.Fhir.Features.Search;
 /// </summary>
 public sealed class SearchParameterRegistry
 {
-    /// <summary>
-    /// The meta parameters every resource has. Firely's <see cref="ModelInfo.SearchParameters"/> lacks Resource-level
-    /// definitions, so they are declared here as the R4 specification defines them (_id and _lastUpdated are served
-    /// from resource columns by the query side and need no index rows).
-    /// </summary>
-    private static readonly SearchParameterInfo[] ResourceLevel =
-    [
-        new("_tag", "Resource", SearchParamType.Token, "meta.tag", [], "http://hl7.org/fhir/SearchParameter/Resource-tag"),
-        new("_security", "Resource", SearchParamType.Token, "meta.security", [], "http://hl7.org/fhir/SearchParameter/Resource-security"),
-        new("_profile", "Resource", SearchParamType.Uri, "meta.profile", [], "http://hl7.org/fhir/SearchParameter/Resource-profile"),
-        new("_source", "Resource", SearchParamType.Uri, "meta.source", [], "http://hl7.org/fhir/SearchParameter/Resource-source"),
-    ];
-
     private readonly Dictionary<string, Dictionary<string, SearchParameterInfo>> _byType = new(StringComparer.Ordinal);
 
     public SearchParameterRegistry(IEnumerable<SearchParameter>? customParameters = null)
@@ -40,11 +27,7 @@ public sealed class SearchParameterRegistry
             Add(new SearchParameterInfo(definition.Name!, definition.Resource, definition.Type, NullIfEmpty(definition.Expression), targets, definition.Url ?? ""));
         }
 
-        foreach (var parameter in ResourceLevel)
-        {
-            Add(parameter);
-        }
-
+        AddResourceParameters();
         foreach (var custom in customParameters ?? [])
         {
             AddCustom(custom);
@@ -100,6 +83,28 @@ public sealed class SearchParameterRegistry
         foreach (var type in custom.Base.Select(b => b.GetLiteral()).OfType<string>())
         {
             Add(new SearchParameterInfo(custom.Code, type, custom.Type.Value, NullIfEmpty(custom.Expression), targets, custom.Url ?? ""));
+        }
+    }
+
+    // Firely's R4 ModelInfo.SearchParameters (6.x) lists none of the Resource-level parameters, only DomainResource's _text,
+    // so the ones every type has are added here from the R4 definitions (http://hl7.org/fhir/R4/resource.html#search).
+    private void AddResourceParameters()
+    {
+        (string Code, SearchParamType Type, string? Expression, string Name)[] common =
+        [
+            ("_id", SearchParamType.Token, null, "id"),
+            ("_lastUpdated", SearchParamType.Date, null, "lastUpdated"),
+            ("_tag", SearchParamType.Token, "meta.tag", "tag"),
+            ("_profile", SearchParamType.Uri, "meta.profile", "profile"),
+            ("_security", SearchParamType.Token, "meta.security", "security"),
+            ("_source", SearchParamType.Uri, "meta.source", "source"),
+        ];
+        foreach (var (code, type, expression, name) in common)
+        {
+            if (!TryGet("Resource", code, out _))
+            {
+                Add(new SearchParameterInfo(code, "Resource", type, expression, [], $"http://hl7.org/fhir/SearchParameter/Resource-{name}"));
+            }
         }
     }
 

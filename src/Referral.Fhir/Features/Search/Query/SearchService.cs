@@ -1,0 +1,76 @@
+using Microsoft.EntityFrameworkCore;
+using Referral.Fhir.Errors;
+using Referral.Persistence;
+
+namespace Referral.Fhir.Features.Search.Query;
+
+/// <summary>
+/// Runs FHIR R4 searches (https://hl7.org/fhir/R4/search.html) as SQL over the index tables: each parameter is an
+/// EXISTS subquery on its index, repeated parameters AND, comma-separated values OR.
+/// </summary>
+public sealed class SearchService(SearchParameterRegistry registry)
+{
+    /// <summary>
+    /// Searches <paramref name="resourceType"/> (all types when null or empty) with the raw query (GET query string or
+    /// POST _search form, in order, repeated keys allowed). <paramref name="strict"/> is Prefer: handling=strict, under
+    /// which unknown or unsupported parameters are a 400 rather than skipped and listed.
+    /// </summary>
+    public async Task<SearchResult> SearchAsync(FhirDbContext db, string? resourceType, IReadOnlyList<KeyValuePair<string, string>> parameters, bool strict, CancellationToken ct)
+    {
+        var compiler = new FilterCompiler(registry, db);
+        var request = new SearchRequestParser(compiler, strict).Parse(ScopeOf(resourceType), parameters, filtersOnly: false);
+        var matching = Filter(compiler, request);
+
+        int? total = request.Total == TotalMode.None && request.Summary != "count" ? null : await matching.CountAsync(ct);
+        IReadOnlyList<ResourceEntity> page = [];
+        bool hasMore;
+        if (request.TotalOnly)
+        {
+            hasMore = total is { } known ? known > request.Offset : await matching.Skip(request.Offset).AnyAsync(ct);
+        }
+        else
+        {
+            // One row past the page tells whether there is a next page without a second query.
+            var rows = await SortBuilder.Apply(matching, db, request.Scope, request.Sort)
+                .Skip(request.Offset)
+                .Take(request.Count + 1)
+                .ToListAsync(ct);
+            hasMore = rows.Count > request.Count;
+            page = hasMore ? rows[..request.Count] : rows;
+        }
+
+        var included = await IncludeLoader.LoadAsync(db, page, request.Includes, ct);
+        return new SearchResult(page, included, total, request.Offset, request.Count, hasMore, request.Applied, request.Ignored, request.Summary, request.Elements);
+    }
+
+    /// <summary>The current resources a conditional create/update/delete refers to; unknown parameters are a 400, since ignoring one would widen the match.</summary>
+    public async Task<IReadOnlyList<ResourceEntity>> MatchAsync(FhirDbContext db, string resourceType, IReadOnlyList<KeyValuePair<string, string>> parameters, int limit, CancellationToken ct)
+    {
+        var compiler = new FilterCompiler(registry, db);
+        var request = new SearchRequestParser(compiler, strict: true).Parse(ScopeOf(resourceType), parameters, filtersOnly: true);
+        return await Filter(compiler, request).OrderBy(r => r.Sid).Take(limit).ToListAsync(ct);
+    }
+
+    private static IQueryable<ResourceEntity> Filter(FilterCompiler compiler, SearchRequest request)
+    {
+        var query = compiler.Current(request.Scope.ResourceType);
+        foreach (var filter in request.Filters)
+        {
+            query = query.Where(filter);
+        }
+
+        return query;
+    }
+
+    private static SearchScope ScopeOf(string? resourceType)
+    {
+        if (string.IsNullOrEmpty(resourceType))
+        {
+            return SearchScope.System;
+        }
+
+        return ReferenceQueryBuilder.IsResourceType(resourceType)
+            ? SearchScope.ForType(resourceType)
+            : throw new BadRequestException($"'{resourceType}' is not a resource type this server stores.", resourceType);
+    }
+}

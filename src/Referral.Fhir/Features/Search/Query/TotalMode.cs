@@ -1,0 +1,9 @@
+namespace Referral.Fhir.Features.Search.Query;
+
+/// <summary>The <c>_total</c> values; an estimate is the accurate count, since the count is one indexed query anyway.</summary>
+internal enum TotalMode
+{
+    Accurate,
+    Estimate,
+    None,
+}
