@@ -1,0 +1,76 @@
+using System.Diagnostics;
+using System.Net;
+
+namespace Referral.Benchmarks;
+
+/// <summary>
+/// Closed-loop load: C workers each send one request, wait for the answer, and send the next, for a warm-up
+/// then a measured window (and never more than a maximum number of measured requests).
+/// </summary>
+internal sealed class LoadRunner(int connections, TimeSpan warmup, TimeSpan duration, int maxRequests)
+{
+    /// <summary>One client for the whole run; the pool holds exactly C connections per server.</summary>
+    public static HttpClient CreateClient(int connections) => new(new SocketsHttpHandler
+    {
+        MaxConnectionsPerServer = connections,
+        PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
+        UseProxy = false,
+        UseCookies = false,
+        AutomaticDecompression = DecompressionMethods.None,
+    })
+    {
+        // Synthea transaction bundles hold hundreds of resources; give them time rather than count a slow one as a failure.
+        Timeout = TimeSpan.FromMinutes(5),
+    };
+
+    public async Task<ScenarioResult> RunAsync(string scenario, Func<CancellationToken, Task<Outcome>> send, double? reference, CancellationToken ct)
+    {
+        Console.Error.WriteLine($"  {scenario}: {warmup.TotalSeconds:0} s warm-up + {duration.TotalSeconds:0} s, {connections} connections");
+        var counter = new long[1];
+        var start = Stopwatch.GetTimestamp();
+        var measureFrom = start + Ticks(warmup);
+        var measureUntil = measureFrom + Ticks(duration);
+
+        async Task LoopAsync(WorkerStats stats)
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                var t0 = Stopwatch.GetTimestamp();
+                if (t0 >= measureUntil)
+                {
+                    return;
+                }
+
+                var measured = t0 >= measureFrom;
+                if (measured && Interlocked.Increment(ref counter[0]) > maxRequests)
+                {
+                    return;
+                }
+
+                var outcome = await send(ct);
+                var t1 = Stopwatch.GetTimestamp();
+                if (measured)
+                {
+                    stats.Record(t1 - t0, outcome);
+                    stats.LastCompletion = t1;
+                }
+            }
+        }
+
+        var workers = new WorkerStats[connections];
+        var loops = new Task[connections];
+        for (var i = 0; i < connections; i++)
+        {
+            var stats = workers[i] = new WorkerStats();
+            loops[i] = Task.Run(() => LoopAsync(stats), ct);
+        }
+
+        await Task.WhenAll(loops);
+        ct.ThrowIfCancellationRequested();
+        var end = workers.Max(w => w.LastCompletion);
+        var seconds = end > measureFrom ? (double)(end - measureFrom) / Stopwatch.Frequency : 0;
+        return WorkerStats.Merge(workers, scenario, "req/s", items: null, seconds, reference);
+    }
+
+    private static long Ticks(TimeSpan span) => (long)(span.TotalSeconds * Stopwatch.Frequency);
+}
