@@ -7,7 +7,7 @@ using Referral.Persistence;
 namespace Referral.Fhir.Features.Search.Query;
 
 /// <summary>
-/// The EXISTS subquery every indexed parameter ends in: index rows of this parameter (and type) that satisfy the
+/// The index subquery every indexed parameter ends in: index rows of this parameter (and type) that satisfy the
 /// value, correlated to the resource by Sid, so the database seeks on the (type, param, value) indexes.
 /// </summary>
 internal static class IndexRows
@@ -24,9 +24,13 @@ internal static class IndexRows
         return rows;
     }
 
+    /// <summary>
+    /// Written as <c>Sid IN (SELECT Sid ...)</c> rather than a correlated EXISTS: SQLite then drives the query from the
+    /// index seek instead of probing the index once per resource of the type (PostgreSQL plans both as a semi-join).
+    /// </summary>
     public static Expression<Func<ResourceEntity, bool>> Exist<T>(IQueryable<T> rows)
         where T : IndexEntity =>
-        r => rows.Any(i => i.Sid == r.Sid);
+        r => rows.Select(i => i.Sid).Contains(r.Sid);
 
     /// <summary>Resources with a row of the parameter matching any of the values (comma = OR, in one subquery).</summary>
     public static Expression<Func<ResourceEntity, bool>> MatchAny<T>(ParameterQuery query, Func<string, Expression<Func<T, bool>>> matchValue)
