@@ -269,7 +269,8 @@ namespace Referral.Persistence.Migrations.PostgreSql
                     b.Property<string>("Normalized")
                         .IsRequired()
                         .HasMaxLength(256)
-                        .HasColumnType("character varying(256)");
+                        .HasColumnType("character varying(256)")
+                        .UseCollation("C");
 
                     b.Property<string>("Param")
                         .IsRequired()
@@ -361,7 +362,8 @@ namespace Referral.Persistence.Migrations.PostgreSql
                     b.Property<string>("Uri")
                         .IsRequired()
                         .HasMaxLength(512)
-                        .HasColumnType("character varying(512)");
+                        .HasColumnType("character varying(512)")
+                        .UseCollation("C");
 
                     b.HasKey("Id");
 

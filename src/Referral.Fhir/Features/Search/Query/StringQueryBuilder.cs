@@ -1,4 +1,5 @@
 using System.Linq.Expressions;
+using Microsoft.EntityFrameworkCore;
 using Referral.Persistence;
 
 namespace Referral.Fhir.Features.Search.Query;
@@ -21,10 +22,19 @@ internal sealed class StringQueryBuilder : IParameterQueryBuilder
             var normalized = StringNormalizer.Normalize(SearchValueSyntax.Unescape(raw));
             return i => i.Normalized.Contains(normalized);
         }),
-        _ => IndexRows.MatchAny<StringIndexEntity>(query, raw =>
-        {
-            var normalized = StringNormalizer.Normalize(SearchValueSyntax.Unescape(raw));
-            return i => i.Normalized.StartsWith(normalized);
-        }),
+        _ => IndexRows.MatchAny<StringIndexEntity>(query, raw => StartsWith(query, StringNormalizer.Normalize(SearchValueSyntax.Unescape(raw)))),
     };
+
+    private static Expression<Func<StringIndexEntity, bool>> StartsWith(ParameterQuery query, string prefix)
+    {
+        if (!query.Db.Database.IsSqlite())
+        {
+            return i => i.Normalized.StartsWith(prefix);
+        }
+
+        // SQLite translates StartsWith to LIKE/substr, which cannot use the (binary-collated) index; the range
+        // [prefix, prefix + U+10FFFF) can, and the StartsWith re-check keeps the match exact.
+        var upper = prefix + char.ConvertFromUtf32(0x10FFFF);
+        return i => string.Compare(i.Normalized, prefix) >= 0 && string.Compare(i.Normalized, upper) < 0 && i.Normalized.StartsWith(prefix);
+    }
 }

@@ -136,7 +136,7 @@ namespace Referral.Persistence.Migrations.PostgreSql
                 {
                     Id = table.Column<long>(type: "bigint", nullable: false)
                         .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    Normalized = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
+                    Normalized = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false, collation: "C"),
                     Exact = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
                     Sid = table.Column<long>(type: "bigint", nullable: false),
                     ResourceType = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
@@ -183,7 +183,7 @@ namespace Referral.Persistence.Migrations.PostgreSql
                 {
                     Id = table.Column<long>(type: "bigint", nullable: false)
                         .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    Uri = table.Column<string>(type: "character varying(512)", maxLength: 512, nullable: false),
+                    Uri = table.Column<string>(type: "character varying(512)", maxLength: 512, nullable: false, collation: "C"),
                     Sid = table.Column<long>(type: "bigint", nullable: false),
                     ResourceType = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
                     Param = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false)

@@ -11,7 +11,7 @@ using Referral.Persistence;
 namespace Referral.Persistence.Migrations.PostgreSql
 {
     [DbContext(typeof(PostgresFhirDbContext))]
-    [Migration("20261201083548_Initial")]
+    [Migration("20261201090614_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -272,7 +272,8 @@ namespace Referral.Persistence.Migrations.PostgreSql
                     b.Property<string>("Normalized")
                         .IsRequired()
                         .HasMaxLength(256)
-                        .HasColumnType("character varying(256)");
+                        .HasColumnType("character varying(256)")
+                        .UseCollation("C");
 
                     b.Property<string>("Param")
                         .IsRequired()
@@ -364,7 +365,8 @@ namespace Referral.Persistence.Migrations.PostgreSql
                     b.Property<string>("Uri")
                         .IsRequired()
                         .HasMaxLength(512)
-                        .HasColumnType("character varying(512)");
+                        .HasColumnType("character varying(512)")
+                        .UseCollation("C");
 
                     b.HasKey("Id");
 
