@@ -28,7 +28,8 @@ public static class FhirServiceCollectionExtensions
         services.AddSingleton(sp => new SearchParameterRegistry(
             SearchParameterRegistry.LoadCustom(sp.GetRequiredService<IOptions<FhirOptions>>().Value.ProfilesDirectory)));
         services.AddSingleton<SearchIndexer>();
-        services.AddSingleton<SearchService>();
+        services.AddSingleton(sp => new SearchService(
+            sp.GetRequiredService<SearchParameterRegistry>(), sp.GetRequiredService<IOptions<FhirOptions>>().Value));
         services.AddScoped<ResourceStore>();
         services.AddScoped<WriteUnit>();
         services.AddScoped<BundleProcessor>();

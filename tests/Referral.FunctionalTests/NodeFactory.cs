@@ -29,6 +29,9 @@ public sealed class NodeFactory : WebApplicationFactory<Program>
         builder.UseSetting("Storage:Provider", _provider);
         builder.UseSetting("Storage:DataDirectory", _dataDirectory);
         builder.UseSetting("DemoData:Seed", "false");
+        // Not the built-in defaults, so tests see that search and history page by the configuration.
+        builder.UseSetting("Fhir:DefaultPageSize", "25");
+        builder.UseSetting("Fhir:MaxPageSize", "500");
         builder.UseSetting("Fhir:MaxBodyBytes", (12 * 1024 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture));
         if (_postgresConnection is not null)
         {

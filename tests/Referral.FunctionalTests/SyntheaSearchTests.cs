@@ -138,6 +138,15 @@ public abstract class SyntheaSearchTests(SyntheaNode node)
     }
 
     [Fact]
+    public async System.Threading.Tasks.Task Search_pages_by_the_configured_default_and_maximum_page_size()
+    {
+        Assert.True(node.All<Observation>().Count() > 500);
+
+        Assert.Equal(25, (await _client.SearchAsync("Observation")).Entry.Count);
+        Assert.Equal(500, (await _client.SearchAsync("Observation?_count=5000")).Entry.Count);
+    }
+
+    [Fact]
     public async System.Threading.Tasks.Task Date_prefixes_select_by_range()
     {
         var cutoff = new DateTimeOffset(1960, 1, 1, 0, 0, 0, TimeSpan.Zero);

@@ -17,10 +17,6 @@ internal sealed record SearchRequest(
     IReadOnlyList<KeyValuePair<string, string>> Applied,
     IReadOnlyList<string> Ignored)
 {
-    public const int DefaultCount = 20;
-
-    public const int MaxCount = 1000;
-
     /// <summary><c>_summary=count</c> and <c>_count=0</c> ask for the total only.</summary>
     public bool TotalOnly => Summary == "count" || Count == 0;
 }

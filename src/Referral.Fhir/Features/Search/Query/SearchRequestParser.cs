@@ -10,7 +10,7 @@ namespace Referral.Fhir.Features.Search.Query;
 /// Sorts the raw query into result-shaping parameters (<c>_count</c>, <c>_sort</c>, <c>_include</c>, …) and filters,
 /// and applies the handling preference to whatever the server does not know.
 /// </summary>
-internal sealed class SearchRequestParser(FilterCompiler compiler, bool strict)
+internal sealed class SearchRequestParser(FilterCompiler compiler, bool strict, int defaultCount, int maxCount)
 {
     private static readonly HashSet<string> SummaryValues = new(StringComparer.Ordinal) { "true", "false", "text", "data", "count" };
 
@@ -19,7 +19,7 @@ internal sealed class SearchRequestParser(FilterCompiler compiler, bool strict)
     private readonly List<IncludeSpec> _includes = [];
     private readonly List<KeyValuePair<string, string>> _applied = [];
     private readonly List<string> _ignored = [];
-    private int _count = SearchRequest.DefaultCount;
+    private int _count = defaultCount;
     private int _offset;
     private TotalMode _total = TotalMode.Accurate;
     private string? _summary;
@@ -90,7 +90,7 @@ internal sealed class SearchRequestParser(FilterCompiler compiler, bool strict)
         switch (code)
         {
             case "_count":
-                _count = Math.Min(NonNegative(key, value), SearchRequest.MaxCount);
+                _count = Math.Min(NonNegative(key, value), maxCount);
                 break;
             case "_offset":
                 _offset = NonNegative(key, value);

@@ -8,8 +8,11 @@ namespace Referral.Fhir.Features.Search.Query;
 /// Runs FHIR R4 searches (https://hl7.org/fhir/R4/search.html) as SQL over the index tables: each parameter is an
 /// EXISTS subquery on its index, repeated parameters AND, comma-separated values OR.
 /// </summary>
-public sealed class SearchService(SearchParameterRegistry registry)
+public sealed class SearchService(SearchParameterRegistry registry, FhirOptions? options = null)
 {
+    private readonly int _defaultCount = options?.DefaultPageSize ?? new FhirOptions().DefaultPageSize;
+    private readonly int _maxCount = options?.MaxPageSize ?? new FhirOptions().MaxPageSize;
+
     /// <summary>
     /// Searches <paramref name="resourceType"/> (all types when null or empty) with the raw query (GET query string or
     /// POST _search form, in order, repeated keys allowed). <paramref name="strict"/> is Prefer: handling=strict, under
@@ -18,7 +21,7 @@ public sealed class SearchService(SearchParameterRegistry registry)
     public async Task<SearchResult> SearchAsync(FhirDbContext db, string? resourceType, IReadOnlyList<KeyValuePair<string, string>> parameters, bool strict, CancellationToken ct)
     {
         var compiler = new FilterCompiler(registry, db);
-        var request = new SearchRequestParser(compiler, strict).Parse(ScopeOf(resourceType), parameters, filtersOnly: false);
+        var request = new SearchRequestParser(compiler, strict, _defaultCount, _maxCount).Parse(ScopeOf(resourceType), parameters, filtersOnly: false);
         var matching = Filter(compiler, request);
 
         int? total = request.Total == TotalMode.None && request.Summary != "count" ? null : await matching.CountAsync(ct);
@@ -47,7 +50,7 @@ public sealed class SearchService(SearchParameterRegistry registry)
     public async Task<IReadOnlyList<ResourceEntity>> MatchAsync(FhirDbContext db, string resourceType, IReadOnlyList<KeyValuePair<string, string>> parameters, int limit, CancellationToken ct)
     {
         var compiler = new FilterCompiler(registry, db);
-        var request = new SearchRequestParser(compiler, strict: true).Parse(ScopeOf(resourceType), parameters, filtersOnly: true);
+        var request = new SearchRequestParser(compiler, strict: true, _defaultCount, _maxCount).Parse(ScopeOf(resourceType), parameters, filtersOnly: true);
         return await Filter(compiler, request).OrderBy(r => r.Sid).Take(limit).ToListAsync(ct);
     }
 
