@@ -2,7 +2,6 @@ using Hl7.Fhir.Model;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 using Referral.Fhir.Errors;
 using Referral.Fhir.Features.Patch;
@@ -191,9 +190,7 @@ public static class CrudEndpoints
     public static async Task<ResourceEntity?> ConditionalMatchAsync(
         FhirDbContext db, SearchService search, string type, string query, string header, CancellationToken ct)
     {
-        var criteria = QueryHelpers.ParseQuery(query.TrimStart('?'))
-            .SelectMany(p => p.Value.Select(v => new KeyValuePair<string, string>(p.Key, v ?? "")))
-            .ToList();
+        var criteria = FhirRequest.ParseCriteria(query);
         if (criteria.Count == 0)
         {
             throw new BadRequestException($"{header} must hold search criteria such as identifier=system|value.", header);

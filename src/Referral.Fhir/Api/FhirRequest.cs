@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Primitives;
 using Referral.Fhir.Errors;
 using Referral.Fhir.Serialization;
@@ -120,6 +121,10 @@ public static class FhirRequest
         [.. query
             .Where(p => p.Key is not ("_format" or "_pretty"))
             .SelectMany(p => p.Value.Select(v => new KeyValuePair<string, string>(p.Key, v ?? "")))];
+
+    /// <summary>Search criteria written as a query string (<c>If-None-Exist</c>, conditional URLs and references), as ordered pairs.</summary>
+    public static List<KeyValuePair<string, string>> ParseCriteria(string query) =>
+        [.. QueryHelpers.ParseQuery(query.TrimStart('?')).SelectMany(p => p.Value.Select(v => new KeyValuePair<string, string>(p.Key, v ?? "")))];
 
     private static string? PreferValue(HttpContext context, string key)
     {

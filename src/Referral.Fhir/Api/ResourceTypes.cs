@@ -7,13 +7,11 @@ namespace Referral.Fhir.Api;
 /// <summary>Checks a resource type named in a URL or a body against the R4 types the node stores.</summary>
 public static class ResourceTypes
 {
-    private static readonly HashSet<string> Known = new(SearchParameterRegistry.ResourceTypes, StringComparer.Ordinal);
-
-    public static bool IsKnown(string type) => Known.Contains(type);
+    public static bool IsKnown(string type) => SearchParameterRegistry.IsResourceType(type);
 
     public static void Require(string type)
     {
-        if (!Known.Contains(type))
+        if (!IsKnown(type))
         {
             throw new ResourceNotFoundException($"'{(type.Length > 64 ? type[..64] : type)}' is not a FHIR R4 resource type this server supports.");
         }

@@ -40,6 +40,11 @@ public sealed class SearchParameterRegistry
     public static IReadOnlyCollection<string> ResourceTypes { get; } =
         ModelInfo.SupportedResources.Where(t => t is not ("Resource" or "DomainResource")).Order(StringComparer.Ordinal).ToArray();
 
+    private static readonly HashSet<string> KnownTypes = new(ResourceTypes, StringComparer.Ordinal);
+
+    /// <summary>True for a concrete R4 resource type name (not the abstract Resource/DomainResource).</summary>
+    public static bool IsResourceType(string? type) => type is not null && KnownTypes.Contains(type);
+
     public bool TryGet(string resourceType, string code, out SearchParameterInfo parameter)
     {
         parameter = null!;

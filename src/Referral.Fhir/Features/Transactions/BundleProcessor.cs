@@ -2,7 +2,6 @@ using System.Net;
 using Hl7.Fhir.Model;
 using Task = System.Threading.Tasks.Task;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 using Referral.Fhir.Api;
 using Referral.Fhir.Errors;
@@ -212,7 +211,7 @@ public sealed class BundleProcessor(ResourceStore store, WriteUnit unit, SearchS
 
     private async Task<string> ResolveConditionalReferenceAsync(TransactionEntry entry, string type, string query, CancellationToken ct)
     {
-        var criteria = QueryHelpers.ParseQuery(query).SelectMany(p => p.Value.Select(v => new KeyValuePair<string, string>(p.Key, v ?? ""))).ToList();
+        var criteria = FhirRequest.ParseCriteria(query);
         var matches = await search.MatchAsync(store.Db, type, criteria, 2, ct);
         return matches.Count switch
         {

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net;
 using Hl7.Fhir.Model;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.WebUtilities;
 using Referral.Fhir.Api;
 using Referral.Fhir.Errors;
 using Referral.Fhir.Features.Persistence;
@@ -93,7 +92,7 @@ public sealed class TransactionEntry
         return new TransactionEntry(index, entry, method, type)
         {
             Id = segments.Length > 1 ? segments[1] : null,
-            Criteria = [.. QueryHelpers.ParseQuery(query).SelectMany(p => p.Value.Select(v => new KeyValuePair<string, string>(p.Key, v ?? "")))],
+            Criteria = FhirRequest.ParseCriteria(query),
             IfMatch = entry.Request.IfMatch is { Length: > 0 } ifMatch ? FhirRequest.ParseETag(ifMatch, $"{path}.ifMatch") : null,
         };
     }

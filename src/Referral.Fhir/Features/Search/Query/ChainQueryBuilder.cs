@@ -24,14 +24,14 @@ internal static class ChainQueryBuilder
             throw new UnsupportedSearchParameterException($"'{code}' is not a reference parameter, so it cannot be chained.");
         }
 
-        if (typeModifier is not null && (!ReferenceQueryBuilder.IsResourceType(typeModifier) ||
+        if (typeModifier is not null && (!SearchParameterRegistry.IsResourceType(typeModifier) ||
             (reference.Targets.Count > 0 && !reference.Targets.Contains(typeModifier, StringComparer.Ordinal))))
         {
             throw new UnsupportedSearchParameterException($"'{typeModifier}' is not a target type of '{code}'.");
         }
 
         // Without a :Type the chain applies to every target type that has the chained parameter.
-        var candidates = typeModifier is not null ? [typeModifier] : reference.Targets.Where(ReferenceQueryBuilder.IsResourceType);
+        var candidates = typeModifier is not null ? [typeModifier] : reference.Targets.Where(SearchParameterRegistry.IsResourceType);
         var perType = new List<Expression<Func<ResourceEntity, bool>>>();
         foreach (var targetType in candidates)
         {

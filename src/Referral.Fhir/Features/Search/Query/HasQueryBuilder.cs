@@ -19,7 +19,7 @@ internal static class HasQueryBuilder
         }
 
         var (sourceType, code, rest) = (parts[1], parts[2], parts[3]);
-        if (!ReferenceQueryBuilder.IsResourceType(sourceType))
+        if (!SearchParameterRegistry.IsResourceType(sourceType))
         {
             throw new UnsupportedSearchParameterException($"'{sourceType}' in '{key}' is not a resource type.");
         }

@@ -1,5 +1,6 @@
 using System.Linq.Expressions;
 using Referral.Fhir.Errors;
+using Referral.Fhir.Features.Search.Indexing;
 using Referral.Persistence;
 
 namespace Referral.Fhir.Features.Search.Query;
@@ -10,11 +11,9 @@ namespace Referral.Fhir.Features.Search.Query;
 /// </summary>
 internal sealed class ReferenceQueryBuilder : IParameterQueryBuilder
 {
-    private static readonly HashSet<string> ResourceTypes = new(SearchParameterRegistry.ResourceTypes, StringComparer.Ordinal);
 
-    public bool Supports(string? modifier) => modifier is null or "identifier" or "missing" || IsResourceType(modifier);
+    public bool Supports(string? modifier) => modifier is null or "identifier" or "missing" || SearchParameterRegistry.IsResourceType(modifier);
 
-    public static bool IsResourceType(string? type) => type is not null && ResourceTypes.Contains(type);
 
     public Expression<Func<ResourceEntity, bool>> Build(ParameterQuery query) => query.Modifier switch
     {
@@ -28,7 +27,8 @@ internal sealed class ReferenceQueryBuilder : IParameterQueryBuilder
         if (value.Contains("://", StringComparison.Ordinal) || value.StartsWith("urn:", StringComparison.Ordinal))
         {
             Expression<Func<ReferenceIndexEntity, bool>> byUrl = i => i.Url == value;
-            return LocalPart(value) is var (urlType, urlId) && (typeModifier is null || typeModifier == urlType)
+            return ReferenceLiteral.TryParse(value, out var literal) && literal.TargetType is { } urlType && literal.TargetId is { } urlId
+                   && (typeModifier is null || typeModifier == urlType)
                 ? PredicateComposition.Or([byUrl, i => i.TargetType == urlType && i.TargetId == urlId])
                 : byUrl;
         }
@@ -65,15 +65,6 @@ internal sealed class ReferenceQueryBuilder : IParameterQueryBuilder
             default:
                 throw new BadRequestException($"'{raw}' is not a valid identifier for '{name}': expected [system]|[value].", name);
         }
-    }
-
-    /// <summary>The type and id of an absolute URL ending in <c>/Type/id</c> (optionally <c>/_history/v</c>).</summary>
-    private static (string Type, string Id)? LocalPart(string url)
-    {
-        var segments = StripHistory(url).Split('/');
-        return segments.Length >= 2 && IsResourceType(segments[^2]) && segments[^1].Length > 0
-            ? (segments[^2], segments[^1])
-            : null;
     }
 
     private static string StripHistory(string reference)

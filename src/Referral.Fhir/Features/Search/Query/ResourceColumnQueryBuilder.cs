@@ -24,7 +24,7 @@ internal static class ResourceColumnQueryBuilder
     public static Expression<Func<ResourceEntity, bool>> BuildType(string name, IReadOnlyList<string> values)
     {
         var types = values.Select(SearchValueSyntax.Unescape).ToList();
-        foreach (var type in types.Where(t => !ReferenceQueryBuilder.IsResourceType(t)))
+        foreach (var type in types.Where(t => !SearchParameterRegistry.IsResourceType(t)))
         {
             throw new BadRequestException($"'{type}' in '{name}' is not a resource type this server stores.", name);
         }

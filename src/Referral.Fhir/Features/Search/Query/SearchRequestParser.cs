@@ -175,7 +175,7 @@ internal sealed class SearchRequestParser(FilterCompiler compiler, bool strict, 
         }
 
         var parts = value.Split(':');
-        if (parts.Length is not (2 or 3) || !ReferenceQueryBuilder.IsResourceType(parts[0]))
+        if (parts.Length is not (2 or 3) || !SearchParameterRegistry.IsResourceType(parts[0]))
         {
             throw new UnsupportedSearchParameterException($"'{value}' is not a supported include: expected Type:parameter[:TargetType] or *.");
         }
@@ -186,7 +186,7 @@ internal sealed class SearchRequestParser(FilterCompiler compiler, bool strict, 
             throw new UnsupportedSearchParameterException($"'{parts[1]}' is not a reference parameter of {parts[0]}.");
         }
 
-        if (parts.Length == 3 && !ReferenceQueryBuilder.IsResourceType(parts[2]))
+        if (parts.Length == 3 && !SearchParameterRegistry.IsResourceType(parts[2]))
         {
             throw new UnsupportedSearchParameterException($"'{parts[2]}' in include '{value}' is not a resource type.");
         }

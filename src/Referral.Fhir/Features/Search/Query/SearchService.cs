@@ -72,7 +72,7 @@ public sealed class SearchService(SearchParameterRegistry registry, FhirOptions?
             return SearchScope.System;
         }
 
-        return ReferenceQueryBuilder.IsResourceType(resourceType)
+        return SearchParameterRegistry.IsResourceType(resourceType)
             ? SearchScope.ForType(resourceType)
             : throw new BadRequestException($"'{resourceType}' is not a resource type this server stores.", resourceType);
     }
