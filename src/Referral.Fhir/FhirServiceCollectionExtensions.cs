@@ -28,6 +28,7 @@ public static class FhirServiceCollectionExtensions
         services.AddSingleton(sp => new SearchParameterRegistry(
             SearchParameterRegistry.LoadCustom(sp.GetRequiredService<IOptions<FhirOptions>>().Value.ProfilesDirectory)));
         services.AddSingleton<SearchIndexer>();
+        services.AddSingleton<ServedCapabilities>();
         services.AddSingleton(sp => new SearchService(
             sp.GetRequiredService<SearchParameterRegistry>(), sp.GetRequiredService<IOptions<FhirOptions>>().Value));
         services.AddScoped<ResourceStore>();

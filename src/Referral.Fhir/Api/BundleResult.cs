@@ -36,9 +36,7 @@ public sealed class BundleResult(Bundle.BundleType type, int? total, IReadOnlyLi
             : httpContext.RequestServices.GetRequiredService<FhirSerializer>().Serialize(ToBundle(httpContext, baseUrl), format, pretty, filter);
 
         httpContext.Response.StatusCode = StatusCodes.Status200OK;
-        httpContext.Response.ContentType = format == FhirFormat.Xml ? "application/fhir+xml; charset=utf-8" : "application/fhir+json; charset=utf-8";
-        httpContext.Response.ContentLength = body.Length;
-        await httpContext.Response.Body.WriteAsync(body, httpContext.RequestAborted);
+        await FhirResult.WriteBodyAsync(httpContext, body, format);
     }
 
     public Bundle ToBundle(HttpContext httpContext, string baseUrl)
@@ -72,17 +70,8 @@ public sealed class BundleResult(Bundle.BundleType type, int? total, IReadOnlyLi
 
             if (entry.WithRequest)
             {
-                component.Request = new Bundle.RequestComponent
-                {
-                    Method = Enum.Parse<Bundle.HTTPVerb>(e.Method),
-                    Url = e.Method == "POST" ? e.ResourceType : $"{e.ResourceType}/{e.ResourceId}",
-                };
-                component.Response = new Bundle.ResponseComponent
-                {
-                    Status = e.IsDeleted ? "204" : e.VersionId == 1 ? "201" : "200",
-                    Etag = $"W/\"{e.VersionId.ToString(CultureInfo.InvariantCulture)}\"",
-                    LastModified = e.LastUpdated,
-                };
+                component.Request = new Bundle.RequestComponent { Method = Enum.Parse<Bundle.HTTPVerb>(e.Method), Url = RequestUrl(e) };
+                component.Response = new Bundle.ResponseComponent { Status = ResponseStatus(e), Etag = ETag(e), LastModified = e.LastUpdated };
             }
 
             bundle.Entry.Add(component);
@@ -168,15 +157,22 @@ public sealed class BundleResult(Bundle.BundleType type, int? total, IReadOnlyLi
         {
             writer.WriteStartObject("request");
             writer.WriteString("method", e.Method);
-            writer.WriteString("url", e.Method == "POST" ? e.ResourceType : $"{e.ResourceType}/{e.ResourceId}");
+            writer.WriteString("url", RequestUrl(e));
             writer.WriteEndObject();
             writer.WriteStartObject("response");
-            writer.WriteString("status", e.IsDeleted ? "204" : e.VersionId == 1 ? "201" : "200");
-            writer.WriteString("etag", $"W/\"{e.VersionId.ToString(CultureInfo.InvariantCulture)}\"");
+            writer.WriteString("status", ResponseStatus(e));
+            writer.WriteString("etag", ETag(e));
             writer.WriteString("lastModified", e.LastUpdated.ToString("yyyy-MM-ddTHH:mm:ss.fffK", CultureInfo.InvariantCulture));
             writer.WriteEndObject();
         }
 
         writer.WriteEndObject();
     }
+
+    // A history entry's request and response, as the interaction that made the version would have had them.
+    private static string RequestUrl(ResourceEntity e) => e.Method == "POST" ? e.ResourceType : $"{e.ResourceType}/{e.ResourceId}";
+
+    private static string ResponseStatus(ResourceEntity e) => e.IsDeleted ? "204" : e.VersionId == 1 ? "201" : "200";
+
+    private static string ETag(ResourceEntity e) => FhirResult.WeakETag(e.VersionId);
 }

@@ -10,10 +10,24 @@ namespace Referral.Fhir.Api;
 public static class CapabilityEndpoint
 {
     public static void MapCapabilities(this IEndpointRouteBuilder fhir) =>
-        fhir.MapGet("/metadata", (HttpContext context, SearchParameterRegistry registry) =>
-            new FhirResult(StatusCodes.Status200OK, Build(registry, FhirUrls.Base(context))));
+        fhir.MapGet("/metadata", (HttpContext context, ServedCapabilities served) =>
+            new FhirResult(StatusCodes.Status200OK, Statement(served.Rest, FhirUrls.Base(context))));
 
-    public static CapabilityStatement Build(SearchParameterRegistry registry, string baseUrl)
+    /// <summary>The statement around the (cached) REST part: only the base URL differs from request to request.</summary>
+    public static CapabilityStatement Statement(CapabilityStatement.RestComponent rest, string baseUrl) => new()
+    {
+        Status = PublicationStatus.Active,
+        Date = DateTimeOffset.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+        Kind = CapabilityStatementKind.Instance,
+        Software = new CapabilityStatement.SoftwareComponent { Name = "Referral alliance FHIR node", Version = typeof(CapabilityEndpoint).Assembly.GetName().Version?.ToString() },
+        Implementation = new CapabilityStatement.ImplementationComponent { Description = "Medical-alliance referral node", Url = baseUrl },
+        FhirVersion = FHIRVersion.N4_0_1,
+        Format = ["application/fhir+json", "application/fhir+xml"],
+        Rest = [rest],
+    };
+
+    /// <summary>What the node serves per resource type: interactions, search parameters, includes and operations.</summary>
+    public static CapabilityStatement.RestComponent BuildRest(SearchParameterRegistry registry)
     {
         var rest = new CapabilityStatement.RestComponent
         {
@@ -67,16 +81,17 @@ public static class CapabilityEndpoint
             rest.Resource.Add(component);
         }
 
-        return new CapabilityStatement
-        {
-            Status = PublicationStatus.Active,
-            Date = DateTimeOffset.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
-            Kind = CapabilityStatementKind.Instance,
-            Software = new CapabilityStatement.SoftwareComponent { Name = "Referral alliance FHIR node", Version = typeof(CapabilityEndpoint).Assembly.GetName().Version?.ToString() },
-            Implementation = new CapabilityStatement.ImplementationComponent { Description = "Medical-alliance referral node", Url = baseUrl },
-            FhirVersion = FHIRVersion.N4_0_1,
-            Format = ["application/fhir+json", "application/fhir+xml"],
-            Rest = [rest],
-        };
+        return rest;
     }
+}
+
+/// <summary>
+/// The REST part of the CapabilityStatement, built once from the registry at first use: it lists ~150 types with
+/// all their parameters, too much to rebuild on every <c>metadata</c> call. Serialization only reads it, so requests share it.
+/// </summary>
+public sealed class ServedCapabilities(SearchParameterRegistry registry)
+{
+    private readonly Lazy<CapabilityStatement.RestComponent> _rest = new(() => CapabilityEndpoint.BuildRest(registry));
+
+    public CapabilityStatement.RestComponent Rest => _rest.Value;
 }

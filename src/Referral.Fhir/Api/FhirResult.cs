@@ -29,7 +29,7 @@ public sealed class FhirResult(int status, Resource? resource, ResourceEntity? e
         response.StatusCode = status;
         if (entity is not null)
         {
-            response.Headers.ETag = $"W/\"{entity.VersionId.ToString(CultureInfo.InvariantCulture)}\"";
+            response.Headers.ETag = WeakETag(entity.VersionId);
             response.Headers.LastModified = entity.LastUpdated.ToString("R", CultureInfo.InvariantCulture);
         }
 
@@ -60,6 +60,16 @@ public sealed class FhirResult(int status, Resource? resource, ResourceEntity? e
             body = serializer.Serialize(value, format, pretty, filter);
         }
 
+        await WriteBodyAsync(httpContext, body, format);
+    }
+
+    /// <summary>The weak ETag FHIR uses for a version: <c>W/"3"</c>.</summary>
+    public static string WeakETag(int versionId) => $"W/\"{versionId.ToString(CultureInfo.InvariantCulture)}\"";
+
+    /// <summary>Writes a serialized FHIR body with its content type and length.</summary>
+    public static async Task WriteBodyAsync(HttpContext httpContext, byte[] body, FhirFormat format)
+    {
+        var response = httpContext.Response;
         response.ContentType = format == FhirFormat.Xml ? "application/fhir+xml; charset=utf-8" : "application/fhir+json; charset=utf-8";
         response.ContentLength = body.Length;
         await response.Body.WriteAsync(body, httpContext.RequestAborted);

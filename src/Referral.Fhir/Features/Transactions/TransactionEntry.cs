@@ -146,7 +146,7 @@ public sealed class TransactionEntry
         {
             component.FullUrl = FhirUrls.Resource(context, r.ResourceType, r.ResourceId);
             response.Location = $"{r.ResourceType}/{r.ResourceId}/_history/{r.VersionId.ToString(CultureInfo.InvariantCulture)}";
-            response.Etag = $"W/\"{r.VersionId.ToString(CultureInfo.InvariantCulture)}\"";
+            response.Etag = FhirResult.WeakETag(r.VersionId);
             response.LastModified = r.LastUpdated;
             if (!r.IsDeleted && (representation || _withResource))
             {
