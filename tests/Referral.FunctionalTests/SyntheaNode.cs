@@ -1,4 +1,5 @@
 using Hl7.Fhir.Model;
+using Referral.Tests;
 
 namespace Referral.FunctionalTests;
 
@@ -9,7 +10,7 @@ public abstract class SyntheaNode : IAsyncLifetimeFixture
 
     public NodeFactory Factory { get; }
 
-    public IReadOnlyList<Bundle> Bundles { get; } = [.. TestData.SyntheaFiles.Select(TestData.ReadBundle)];
+    public IReadOnlyList<Bundle> Bundles { get; } = [.. SyntheaData.Files.Select(SyntheaData.Load)];
 
     /// <summary>The server id each bundle's Patient got.</summary>
     public List<string> PatientIds { get; } = [];
@@ -19,7 +20,7 @@ public abstract class SyntheaNode : IAsyncLifetimeFixture
     public async System.Threading.Tasks.Task InitializeAsync()
     {
         var client = Factory.CreateClient();
-        foreach (var file in TestData.SyntheaFiles)
+        foreach (var file in SyntheaData.Files)
         {
             using var response = await client.PostAsync("/fhir", FhirClient.Body(await File.ReadAllTextAsync(file)));
             var bundle = await response.ReadAsync<Bundle>();

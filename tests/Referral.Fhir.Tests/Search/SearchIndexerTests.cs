@@ -3,6 +3,7 @@ using Hl7.Fhir.Utility;
 using Referral.Fhir.Features.Search;
 using Referral.Fhir.Features.Search.Indexing;
 using Referral.Persistence;
+using Referral.Tests;
 
 namespace Referral.Fhir.Tests.Search;
 
@@ -11,7 +12,7 @@ public sealed class SearchIndexerTests
     // Compiling every R4 expression takes a moment; the indexer is a shared, read-only singleton in the server too.
     private static readonly SearchIndexer Indexer = new(new SearchParameterRegistry());
 
-    private static readonly Lazy<Bundle> PatientOne = new(() => TestData.LoadBundle("patient-01.json"));
+    private static readonly Lazy<Bundle> PatientOne = new(() => SyntheaData.LoadNamed("patient-01.json"));
 
     [Fact]
     public void Indexing_a_patient_extracts_family_given_and_identifier_tokens()
@@ -208,9 +209,9 @@ public sealed class SearchIndexerTests
     public void Indexing_every_resource_of_the_sample_bundles_succeeds()
     {
         var rows = 0;
-        Parallel.ForEach(TestData.SyntheaFiles, file =>
+        Parallel.ForEach(SyntheaData.Files, file =>
         {
-            foreach (var resource in TestData.Parse(file).Entry.Select(e => e.Resource))
+            foreach (var resource in SyntheaData.Load(file).Entry.Select(e => e.Resource))
             {
                 var entity = IndexOf(resource!);
                 Interlocked.Add(ref rows, entity.StringIndices.Count + entity.TokenIndices.Count + entity.DateIndices.Count +
