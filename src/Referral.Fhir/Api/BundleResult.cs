@@ -1,12 +1,12 @@
 using System.Globalization;
 using System.Text.Json;
 using Hl7.Fhir.Model;
-using Task = System.Threading.Tasks.Task;
 using Hl7.Fhir.Serialization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Referral.Fhir.Serialization;
 using Referral.Persistence;
+using Task = System.Threading.Tasks.Task;
 
 namespace Referral.Fhir.Api;
 

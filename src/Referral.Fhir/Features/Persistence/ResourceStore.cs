@@ -1,12 +1,12 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Hl7.Fhir.Model;
-using Task = System.Threading.Tasks.Task;
 using Microsoft.EntityFrameworkCore;
 using Referral.Fhir.Errors;
 using Referral.Fhir.Features.Search.Indexing;
 using Referral.Fhir.Serialization;
 using Referral.Persistence;
+using Task = System.Threading.Tasks.Task;
 
 namespace Referral.Fhir.Features.Persistence;
 

@@ -1,6 +1,5 @@
 using System.Net;
 using Hl7.Fhir.Model;
-using Task = System.Threading.Tasks.Task;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 using Referral.Fhir.Api;
@@ -8,6 +7,7 @@ using Referral.Fhir.Errors;
 using Referral.Fhir.Features.Patch;
 using Referral.Fhir.Features.Persistence;
 using Referral.Fhir.Features.Search.Query;
+using Task = System.Threading.Tasks.Task;
 
 namespace Referral.Fhir.Features.Transactions;
 

@@ -1,6 +1,6 @@
 using System.Linq.Expressions;
-using SearchParamType = Hl7.Fhir.Model.SearchParamType;
 using Referral.Persistence;
+using SearchParamType = Hl7.Fhir.Model.SearchParamType;
 
 namespace Referral.Fhir.Features.Search.Query;
 
