@@ -46,6 +46,7 @@ public static class DemoDataSeeder
         var store = scope.ServiceProvider.GetRequiredService<ResourceStore>();
         var unit = scope.ServiceProvider.GetRequiredService<WriteUnit>();
         var random = new Random(options.RandomSeed);
+        var today = app.Services.GetRequiredService<TimeProvider>().GetUtcNow();
         await unit.RunAsync(_ =>
         {
             var hospital = store.StageCreate(new Organization
@@ -56,7 +57,7 @@ public static class DemoDataSeeder
             });
             for (var i = 0; i < options.Patients; i++)
             {
-                SeedPatient(store, random, i, hospital.ResourceId);
+                SeedPatient(store, random, today, i, hospital.ResourceId);
             }
 
             return System.Threading.Tasks.Task.FromResult(true);
@@ -64,7 +65,7 @@ public static class DemoDataSeeder
         app.Logger.LogInformation("Seeded {Count} synthetic demo patients", options.Patients);
     }
 
-    private static void SeedPatient(ResourceStore store, Random random, int index, string organizationId)
+    private static void SeedPatient(ResourceStore store, Random random, DateTimeOffset today, int index, string organizationId)
     {
         var female = random.Next(2) == 0;
         var birth = new DateTime(1940, 1, 1).AddDays(random.Next(0, 365 * 45));
@@ -92,7 +93,7 @@ public static class DemoDataSeeder
             Subject = subject,
             Code = new CodeableConcept("http://hl7.org/fhir/sid/icd-10", code, display),
             ClinicalStatus = new CodeableConcept("http://terminology.hl7.org/CodeSystem/condition-clinical", "active"),
-            RecordedDate = DateTime.UtcNow.AddDays(-random.Next(10, 900)).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            RecordedDate = today.AddDays(-random.Next(10, 900)).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
         });
         store.StageCreate(new Observation
         {
@@ -100,7 +101,7 @@ public static class DemoDataSeeder
             Subject = subject,
             Code = new CodeableConcept("http://loinc.org", "1834-1", "Alpha-1-Fetoprotein [Mass/volume] in Serum or Plasma"),
             Value = new Quantity((decimal)Math.Round(random.NextDouble() * 400, 1), "ng/mL", "http://unitsofmeasure.org") { Code = "ng/mL" },
-            Effective = new FhirDateTime(DateTimeOffset.UtcNow.AddDays(-random.Next(1, 365))),
+            Effective = new FhirDateTime(today.AddDays(-random.Next(1, 365))),
         });
     }
 
