@@ -17,7 +17,7 @@ public static class PersistenceServiceCollectionExtensions
         {
             var connectionString = configuration.GetConnectionString("Fhir")
                 ?? throw new OptionsValidationException("ConnectionStrings:Fhir", typeof(StorageOptions), ["Storage:Provider is PostgreSql but ConnectionStrings:Fhir is not set."]);
-            services.AddDbContextPool<FhirDbContext, PostgresFhirDbContext>(o => o.UseNpgsql(connectionString));
+            services.AddDbContextPool<FhirDbContext, PostgresFhirDbContext>(o => o.UseNpgsql(WithAutoPrepare(connectionString)));
         }
         else
         {
@@ -32,6 +32,22 @@ public static class PersistenceServiceCollectionExtensions
         }
 
         return services;
+    }
+
+    /// <summary>
+    /// Every search and write is one of a few dozen SQL shapes; letting Npgsql prepare the frequent ones saves
+    /// PostgreSQL planning them on every request. An operator's own Max Auto Prepare setting is kept.
+    /// </summary>
+    private static string WithAutoPrepare(string connectionString)
+    {
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+        if (builder.MaxAutoPrepare == 0)
+        {
+            builder.MaxAutoPrepare = 256;
+            builder.AutoPrepareMinUsages = 2;
+        }
+
+        return builder.ToString();
     }
 
     /// <summary>Applies pending migrations of the configured provider; on SQLite also switches the file to WAL so readers never wait for a writer.</summary>

@@ -135,6 +135,10 @@ public abstract class SyntheaSearchTests(SyntheaNode node)
         }
 
         Assert.Equal(expected, seen.Count);
+
+        var pastTheEnd = await _client.SearchAsync($"Encounter?_count=10&_offset={expected + 5}");
+        Assert.Empty(pastTheEnd.Entry);
+        Assert.Equal(expected, pastTheEnd.Total);
     }
 
     [Fact]

@@ -24,11 +24,13 @@ public sealed class SearchService(SearchParameterRegistry registry, FhirOptions?
         var request = new SearchRequestParser(compiler, strict, _defaultCount, _maxCount).Parse(ScopeOf(resourceType), parameters, filtersOnly: false);
         var matching = Filter(compiler, request);
 
-        int? total = request.Total == TotalMode.None && request.Summary != "count" ? null : await matching.CountAsync(ct);
-        IReadOnlyList<ResourceEntity> page = [];
+        var wantsTotal = request.Total != TotalMode.None || request.Summary == "count";
+        int? total;
+        List<ResourceEntity> page = [];
         bool hasMore;
         if (request.TotalOnly)
         {
+            total = wantsTotal ? await matching.CountAsync(ct) : null;
             hasMore = total is { } known ? known > request.Offset : await matching.Skip(request.Offset).AnyAsync(ct);
         }
         else
@@ -40,6 +42,11 @@ public sealed class SearchService(SearchParameterRegistry registry, FhirOptions?
                 .ToListAsync(ct);
             hasMore = rows.Count > request.Count;
             page = hasMore ? rows[..request.Count] : rows;
+
+            // The last page already tells the total (the common one-page search): count only when there is more,
+            // or when the offset ran past the end and the page says nothing.
+            var pageTellsTotal = !hasMore && (rows.Count > 0 || request.Offset == 0);
+            total = !wantsTotal ? null : pageTellsTotal ? request.Offset + page.Count : await matching.CountAsync(ct);
         }
 
         var included = await IncludeLoader.LoadAsync(db, page, request.Includes, ct);
