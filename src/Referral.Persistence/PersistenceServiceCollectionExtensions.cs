@@ -13,6 +13,8 @@ public static class PersistenceServiceCollectionExtensions
     {
         services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         var storage = configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
+        services.AddSingleton<WriteVolume>();
+        services.AddHostedService<PlannerStatisticsRefresher>();
         if (storage.Provider == "PostgreSql")
         {
             var connectionString = configuration.GetConnectionString("Fhir")

@@ -18,4 +18,11 @@ public sealed class StorageOptions
 
     /// <summary>File name of the SQLite database inside <see cref="DataDirectory"/>.</summary>
     public string SqliteFileName { get; set; } = "fhir.db";
+
+    /// <summary>
+    /// Refresh the query planner's statistics once this many resource versions were written since the last refresh
+    /// (and at least 20% of what the store held then), so searches stay index-driven right after a bulk import.
+    /// </summary>
+    [Range(1, int.MaxValue)]
+    public int AnalyzeAfterWrites { get; set; } = 2000;
 }

@@ -32,6 +32,7 @@ public sealed class NodeFactory : WebApplicationFactory<Program>
         // Not the built-in defaults, so tests see that search and history page by the configuration.
         builder.UseSetting("Fhir:DefaultPageSize", "25");
         builder.UseSetting("Fhir:MaxPageSize", "500");
+        builder.UseSetting("Storage:AnalyzeAfterWrites", "50");
         builder.UseSetting("Fhir:MaxBodyBytes", (12 * 1024 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture));
         if (_postgresConnection is not null)
         {

@@ -20,6 +20,16 @@ public sealed partial class ResourceStore(FhirDbContext db, SearchIndexer indexe
 
     public FhirSerializer Serializer => serializer;
 
+    /// <summary>Versions staged since the last <see cref="TakeStagedCount"/>; the write unit reports them once committed.</summary>
+    private int _staged;
+
+    public int TakeStagedCount()
+    {
+        var staged = _staged;
+        _staged = 0;
+        return staged;
+    }
+
     /// <summary>The newest version of a resource (possibly a tombstone), or null if it never existed.</summary>
     public Task<ResourceEntity?> FindCurrentAsync(string type, string id, CancellationToken ct) =>
         db.Resources.FirstOrDefaultAsync(r => r.ResourceType == type && r.ResourceId == id && !r.IsHistory, ct);
@@ -110,6 +120,7 @@ public sealed partial class ResourceStore(FhirDbContext db, SearchIndexer indexe
             Json = "",
         };
         db.Resources.Add(tombstone);
+        _staged++;
         return tombstone;
     }
 
@@ -143,6 +154,7 @@ public sealed partial class ResourceStore(FhirDbContext db, SearchIndexer indexe
         };
         indexer.Index(resource, entity);
         db.Resources.Add(entity);
+        _staged++;
         return entity;
     }
 

@@ -11,7 +11,7 @@ namespace Referral.Fhir.Features.Persistence;
 /// is sent. When a concurrent writer got there first (same version stored twice, or the version read is no longer
 /// current) the whole unit is retried on fresh state, so concurrent updates are serialized and none is lost.
 /// </summary>
-public sealed class WriteUnit(FhirDbContext db)
+public sealed class WriteUnit(FhirDbContext db, ResourceStore store, WriteVolume volume)
 {
     private const int MaxAttempts = 8;
 
@@ -25,12 +25,14 @@ public sealed class WriteUnit(FhirDbContext db)
                 var result = await work(ct);
                 await db.SaveChangesAsync(ct);
                 await transaction.CommitAsync(ct);
+                volume.Add(store.TakeStagedCount());
                 return result;
             }
             catch (Exception e) when (IsWriteConflict(e))
             {
                 await transaction.RollbackAsync(CancellationToken.None);
                 db.ChangeTracker.Clear();
+                store.TakeStagedCount();
                 if (attempt == MaxAttempts)
                 {
                     throw new ConflictException("The resource was changed by another request at the same time; please retry.");
@@ -41,6 +43,7 @@ public sealed class WriteUnit(FhirDbContext db)
             catch
             {
                 db.ChangeTracker.Clear();
+                store.TakeStagedCount();
                 throw;
             }
         }
