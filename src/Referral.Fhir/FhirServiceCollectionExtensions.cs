@@ -33,6 +33,7 @@ public static class FhirServiceCollectionExtensions
             sp.GetRequiredService<SearchParameterRegistry>(), sp.GetRequiredService<IOptions<FhirOptions>>().Value));
         services.AddScoped<ResourceStore>();
         services.AddScoped<WriteUnit>();
+        services.AddSingleton<SqliteWriterQueue>();
         services.AddScoped<BundleProcessor>();
         services.AddExceptionHandler<FhirExceptionHandler>();
         services.AddProblemDetails();

@@ -11,12 +11,13 @@ namespace Referral.Fhir.Features.Persistence;
 /// is sent. When a concurrent writer got there first (same version stored twice, or the version read is no longer
 /// current) the whole unit is retried on fresh state, so concurrent updates are serialized and none is lost.
 /// </summary>
-public sealed class WriteUnit(FhirDbContext db, ResourceStore store, WriteVolume volume)
+public sealed class WriteUnit(FhirDbContext db, ResourceStore store, WriteVolume volume, SqliteWriterQueue sqliteWriters)
 {
     private const int MaxAttempts = 8;
 
     public async Task<T> RunAsync<T>(Func<CancellationToken, Task<T>> work, CancellationToken ct)
     {
+        using var turn = db.Database.IsSqlite() ? await sqliteWriters.EnterAsync(ct) : null;
         for (var attempt = 1; ; attempt++)
         {
             await using var transaction = await BeginAsync(ct);
