@@ -16,11 +16,6 @@ namespace Referral.Fhir.Features.Persistence;
 /// </summary>
 public sealed partial class ResourceStore(FhirDbContext db, SearchIndexer indexer, FhirSerializer serializer, TimeProvider clock)
 {
-    // Read by id is the hottest query; compiled once, it skips EF's per-call expression and cache-key work.
-    private static readonly Func<FhirDbContext, string, string, CancellationToken, Task<ResourceEntity?>> CurrentVersionQuery =
-        EF.CompileAsyncQuery((FhirDbContext context, string type, string id, CancellationToken ct) =>
-            context.Resources.AsNoTracking().FirstOrDefault(r => r.ResourceType == type && r.ResourceId == id && !r.IsHistory));
-
     public FhirDbContext Db => db;
 
     public FhirSerializer Serializer => serializer;
@@ -42,7 +37,8 @@ public sealed partial class ResourceStore(FhirDbContext db, SearchIndexer indexe
     public async Task<ResourceEntity> ReadAsync(string type, string id, CancellationToken ct)
     {
         ValidateId(id);
-        var current = await CurrentVersionQuery(db, type, id, ct)
+        var current = await db.Resources.AsNoTracking()
+            .FirstOrDefaultAsync(r => r.ResourceType == type && r.ResourceId == id && !r.IsHistory, ct)
             ?? throw new ResourceNotFoundException($"{type}/{id} is not known.");
         if (current.IsDeleted)
         {
