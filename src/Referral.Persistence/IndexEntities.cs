@@ -13,6 +13,15 @@ public abstract class IndexEntity
 
     /// <summary>The search parameter code, e.g. <c>family</c>.</summary>
     public required string Param { get; set; }
+
+    /// <summary>A copy not yet saved (no keys), to stage the same extracted value again, e.g. when a write is retried.</summary>
+    public IndexEntity CopyUnsaved()
+    {
+        var copy = (IndexEntity)MemberwiseClone();
+        copy.Id = 0;
+        copy.Sid = 0;
+        return copy;
+    }
 }
 
 /// <summary>A string parameter value: normalized (case and accent folded) for the default match, exact for <c>:exact</c>.</summary>

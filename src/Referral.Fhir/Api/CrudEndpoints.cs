@@ -53,6 +53,7 @@ public static class CrudEndpoints
         var resource = await ReadResourceAsync(context, store.Serializer, options.Value, ct);
         ResourceTypes.RequireMatch(resource, type);
         var ifNoneExist = context.Request.Headers["If-None-Exist"].ToString();
+        var index = store.PrepareIndex(resource);
 
         var (entity, created) = await unit.RunAsync(async token =>
         {
@@ -65,7 +66,7 @@ public static class CrudEndpoints
                 }
             }
 
-            return (store.StageCreate(resource), true);
+            return (store.StageCreate(resource, index: index), true);
         }, ct);
 
         return WriteResponse(context, created ? StatusCodes.Status201Created : StatusCodes.Status200OK, entity, created ? resource : null);
@@ -89,7 +90,8 @@ public static class CrudEndpoints
         }
 
         var ifMatch = FhirRequest.IfMatchVersion(context);
-        var (entity, created) = await unit.RunAsync(token => store.StageUpdateAsync(resource, id, ifMatch, "PUT", token), ct);
+        var index = store.PrepareIndex(resource);
+        var (entity, created) = await unit.RunAsync(token => store.StageUpdateAsync(resource, id, ifMatch, "PUT", token, index), ct);
         return WriteResponse(context, created ? StatusCodes.Status201Created : StatusCodes.Status200OK, entity, resource);
     }
 
@@ -106,6 +108,7 @@ public static class CrudEndpoints
         var resource = await ReadResourceAsync(context, store.Serializer, options.Value, ct);
         ResourceTypes.RequireMatch(resource, type);
         var ifMatch = FhirRequest.IfMatchVersion(context);
+        var index = store.PrepareIndex(resource);
         var (entity, created) = await unit.RunAsync(async token =>
         {
             var matches = await search.MatchAsync(store.Db, type, criteria, 2, token);
@@ -128,7 +131,7 @@ public static class CrudEndpoints
                 id = string.IsNullOrEmpty(resource.Id) ? ResourceStore.NewId() : resource.Id;
             }
 
-            return await store.StageUpdateAsync(resource, id, ifMatch, "PUT", token);
+            return await store.StageUpdateAsync(resource, id, ifMatch, "PUT", token, index);
         }, ct);
         return WriteResponse(context, created ? StatusCodes.Status201Created : StatusCodes.Status200OK, entity, resource);
     }

@@ -67,14 +67,24 @@ public sealed partial class ResourceStore(FhirDbContext db, SearchIndexer indexe
         return entity;
     }
 
+    /// <summary>Extracts the resource's search index rows now, for a <see cref="StageCreate"/> or <see cref="StageUpdateAsync"/> to come.</summary>
+    public PreparedIndex PrepareIndex(Resource resource)
+    {
+        var rows = new ResourceEntity { ResourceType = resource.TypeName, ResourceId = "", Method = "", Json = "" };
+        indexer.Index(resource, rows);
+        return new PreparedIndex(rows);
+    }
+
     /// <summary>Stages a new resource with a server-assigned id (any id in the body is replaced, as for POST).</summary>
-    public ResourceEntity StageCreate(Resource resource, string? assignedId = null) => StageVersion(resource, assignedId ?? NewId(), 1, "POST");
+    public ResourceEntity StageCreate(Resource resource, string? assignedId = null, PreparedIndex? index = null) =>
+        StageVersion(resource, assignedId ?? NewId(), 1, "POST", index);
 
     /// <summary>
     /// Stages an update (or a create with the client's id when the resource does not exist yet).
     /// <paramref name="ifMatchVersion"/> is the version the client based its change on, if it said.
     /// </summary>
-    public async Task<(ResourceEntity Entity, bool Created)> StageUpdateAsync(Resource resource, string id, int? ifMatchVersion, string method, CancellationToken ct)
+    public async Task<(ResourceEntity Entity, bool Created)> StageUpdateAsync(
+        Resource resource, string id, int? ifMatchVersion, string method, CancellationToken ct, PreparedIndex? index = null)
     {
         ValidateId(id);
         var current = await FindCurrentAsync(resource.TypeName, id, ct);
@@ -86,11 +96,11 @@ public sealed partial class ResourceStore(FhirDbContext db, SearchIndexer indexe
 
         if (current is null)
         {
-            return (StageVersion(resource, id, 1, method), true);
+            return (StageVersion(resource, id, 1, method, index), true);
         }
 
         await RetireAsync(current, ct);
-        return (StageVersion(resource, id, current.VersionId + 1, method), current.IsDeleted);
+        return (StageVersion(resource, id, current.VersionId + 1, method, index), current.IsDeleted);
     }
 
     /// <summary>Stages a tombstone; returns null when there was nothing (or only a tombstone) to delete.</summary>
@@ -136,7 +146,7 @@ public sealed partial class ResourceStore(FhirDbContext db, SearchIndexer indexe
 
     public static string NewId() => Guid.NewGuid().ToString("D");
 
-    private ResourceEntity StageVersion(Resource resource, string id, int version, string method)
+    private ResourceEntity StageVersion(Resource resource, string id, int version, string method, PreparedIndex? index)
     {
         var now = Now();
         resource.Id = id;
@@ -152,7 +162,15 @@ public sealed partial class ResourceStore(FhirDbContext db, SearchIndexer indexe
             Method = method,
             Json = serializer.SerializeForStorage(resource),
         };
-        indexer.Index(resource, entity);
+        if (index is null)
+        {
+            indexer.Index(resource, entity);
+        }
+        else
+        {
+            index.CopyTo(entity);
+        }
+
         db.Resources.Add(entity);
         _staged++;
         return entity;
