@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Referral.Fhir.Api;
+using Referral.Fhir.Features.Access;
 using Referral.Fhir.Features.Operations;
 using Referral.Fhir.Features.Persistence;
 using Referral.Fhir.Features.Search;
@@ -31,6 +32,8 @@ public static class FhirServiceCollectionExtensions
         services.AddSingleton<ServedCapabilities>();
         services.AddSingleton(sp => new SearchService(
             sp.GetRequiredService<SearchParameterRegistry>(), sp.GetRequiredService<IOptions<FhirOptions>>().Value));
+        // A host with identity replaces this with the caller's policy; without one every caller is unrestricted.
+        services.TryAddScoped<IFhirAccessPolicy>(_ => UnrestrictedAccessPolicy.Instance);
         services.AddScoped<ResourceStore>();
         services.AddScoped<WriteUnit>();
         services.AddSingleton<SqliteWriterQueue>();

@@ -1,16 +1,21 @@
 using Referral.Fhir;
+using Referral.Identity;
 using Referral.Persistence;
 using Referral.Web;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddNodeDefaults();
 builder.Services.AddFhirServer(builder.Configuration);
+builder.AddNodeIdentity();
 
 var app = builder.Build();
 await app.Services.MigrateFhirDatabaseAsync();
+await app.InitializeNodeIdentityAsync();
 await app.SeedDemoDataAsync();
 app.UseExceptionHandler();
-app.MapHealthChecks("/health");
+app.UseNodeIdentity();
+app.MapHealthChecks("/health").AllowAnonymous();
+app.MapNodeIdentity();
 app.MapFhirApi();
 app.Run();
 

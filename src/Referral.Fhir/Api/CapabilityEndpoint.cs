@@ -11,7 +11,8 @@ public static class CapabilityEndpoint
 {
     public static void MapCapabilities(this IEndpointRouteBuilder fhir) =>
         fhir.MapGet("/metadata", (HttpContext context, ServedCapabilities served) =>
-            new FhirResult(StatusCodes.Status200OK, Statement(served.Rest, FhirUrls.Base(context))));
+            new FhirResult(StatusCodes.Status200OK, Statement(served.Rest, FhirUrls.Base(context))))
+            .AllowAnonymous();
 
     /// <summary>The statement around the (cached) REST part: only the base URL differs from request to request.</summary>
     public static CapabilityStatement Statement(CapabilityStatement.RestComponent rest, string baseUrl) => new()

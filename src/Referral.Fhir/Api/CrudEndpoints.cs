@@ -59,7 +59,7 @@ public static class CrudEndpoints
         {
             if (ifNoneExist.Length > 0)
             {
-                var existing = await ConditionalMatchAsync(store.Db, search, type, ifNoneExist, "If-None-Exist", token);
+                var existing = await ConditionalMatchAsync(store, search, type, ifNoneExist, "If-None-Exist", token);
                 if (existing is not null)
                 {
                     return (existing, false);
@@ -111,7 +111,7 @@ public static class CrudEndpoints
         var index = store.PrepareIndex(resource);
         var (entity, created) = await unit.RunAsync(async token =>
         {
-            var matches = await search.MatchAsync(store.Db, type, criteria, 2, token);
+            var matches = await search.MatchAsync(store.Db, type, criteria, 2, token, store.Access);
             if (matches.Count > 1)
             {
                 throw new PreconditionFailedException($"The conditional update criteria match more than one {type}.");
@@ -178,7 +178,7 @@ public static class CrudEndpoints
 
         var tombstone = await unit.RunAsync(async token =>
         {
-            var matches = await search.MatchAsync(store.Db, type, criteria, 2, token);
+            var matches = await search.MatchAsync(store.Db, type, criteria, 2, token, store.Access);
             return matches.Count switch
             {
                 0 => null,
@@ -191,7 +191,7 @@ public static class CrudEndpoints
 
     /// <summary>Finds the single resource a conditional header selects; 412 when it selects several.</summary>
     public static async Task<ResourceEntity?> ConditionalMatchAsync(
-        FhirDbContext db, SearchService search, string type, string query, string header, CancellationToken ct)
+        ResourceStore store, SearchService search, string type, string query, string header, CancellationToken ct)
     {
         var criteria = FhirRequest.ParseCriteria(query);
         if (criteria.Count == 0)
@@ -199,7 +199,7 @@ public static class CrudEndpoints
             throw new BadRequestException($"{header} must hold search criteria such as identifier=system|value.", header);
         }
 
-        var matches = await search.MatchAsync(db, type, criteria, 2, ct);
+        var matches = await search.MatchAsync(store.Db, type, criteria, 2, ct, store.Access);
         return matches.Count switch
         {
             0 => null,

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Referral.Fhir.Errors;
+using Referral.Fhir.Features.Access;
 using Referral.Fhir.Features.Persistence;
 using Referral.Persistence;
 
@@ -16,18 +17,23 @@ public static class HistoryEndpoints
 {
     public static void MapHistory(this IEndpointRouteBuilder fhir)
     {
-        fhir.MapGet("/_history", (HttpContext c, FhirDbContext db, IOptions<FhirOptions> o, CancellationToken ct) =>
-            HistoryAsync(c, db.Resources, o.Value, ct));
-        fhir.MapGet("/{type}/_history", (string type, HttpContext c, FhirDbContext db, IOptions<FhirOptions> o, CancellationToken ct) =>
+        fhir.MapGet("/_history", (HttpContext c, FhirDbContext db, IFhirAccessPolicy a, IOptions<FhirOptions> o, CancellationToken ct) =>
         {
-            ResourceTypes.Require(type);
-            return HistoryAsync(c, db.Resources.Where(r => r.ResourceType == type), o.Value, ct);
+            a.Demand(FhirInteraction.History, null);
+            return HistoryAsync(c, db.Resources.VersionsWithin(db, a.ReadScope(db)), o.Value, ct);
         });
-        fhir.MapGet("/{type}/{id}/_history", async (string type, string id, HttpContext c, FhirDbContext db, IOptions<FhirOptions> o, CancellationToken ct) =>
+        fhir.MapGet("/{type}/_history", (string type, HttpContext c, FhirDbContext db, IFhirAccessPolicy a, IOptions<FhirOptions> o, CancellationToken ct) =>
         {
             ResourceTypes.Require(type);
+            a.Demand(FhirInteraction.History, type);
+            return HistoryAsync(c, db.Resources.Where(r => r.ResourceType == type).VersionsWithin(db, a.ReadScope(db)), o.Value, ct);
+        });
+        fhir.MapGet("/{type}/{id}/_history", async (string type, string id, HttpContext c, FhirDbContext db, IFhirAccessPolicy a, IOptions<FhirOptions> o, CancellationToken ct) =>
+        {
+            ResourceTypes.Require(type);
+            a.Demand(FhirInteraction.History, type);
             ResourceStore.ValidateId(id);
-            var versions = db.Resources.Where(r => r.ResourceType == type && r.ResourceId == id);
+            var versions = db.Resources.Where(r => r.ResourceType == type && r.ResourceId == id).VersionsWithin(db, a.ReadScope(db));
             if (!await versions.AnyAsync(ct))
             {
                 throw new ResourceNotFoundException($"{type}/{id} is not known.");

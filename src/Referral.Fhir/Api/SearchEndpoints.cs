@@ -3,7 +3,7 @@ using Hl7.Fhir.Model;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.Options;
+using Referral.Fhir.Features.Access;
 using Referral.Fhir.Features.Search.Query;
 using Referral.Persistence;
 
@@ -14,9 +14,9 @@ public static class SearchEndpoints
 {
     public static void MapSearch(this IEndpointRouteBuilder fhir)
     {
-        fhir.MapGet("/{type}", (string type, HttpContext c, FhirDbContext db, SearchService s, CancellationToken ct) =>
-            SearchAsync(type, FhirRequest.SearchParameters(c.Request.Query), c, db, s, ct));
-        fhir.MapPost("/{type}/_search", async (string type, HttpContext c, FhirDbContext db, SearchService s, IOptions<FhirOptions> o, CancellationToken ct) =>
+        fhir.MapGet("/{type}", (string type, HttpContext c, FhirDbContext db, SearchService s, IFhirAccessPolicy a, CancellationToken ct) =>
+            SearchAsync(type, FhirRequest.SearchParameters(c.Request.Query), c, db, s, a, ct));
+        fhir.MapPost("/{type}/_search", async (string type, HttpContext c, FhirDbContext db, SearchService s, IFhirAccessPolicy a, CancellationToken ct) =>
         {
             var parameters = FhirRequest.SearchParameters(c.Request.Query);
             if (c.Request.HasFormContentType)
@@ -25,15 +25,15 @@ public static class SearchEndpoints
                 parameters.AddRange(FhirRequest.SearchParameters(form));
             }
 
-            return await SearchAsync(type, parameters, c, db, s, ct);
+            return await SearchAsync(type, parameters, c, db, s, a, ct);
         });
     }
 
     private static async Task<IResult> SearchAsync(
-        string type, List<KeyValuePair<string, string>> parameters, HttpContext context, FhirDbContext db, SearchService search, CancellationToken ct)
+        string type, List<KeyValuePair<string, string>> parameters, HttpContext context, FhirDbContext db, SearchService search, IFhirAccessPolicy access, CancellationToken ct)
     {
         ResourceTypes.Require(type);
-        var result = await search.SearchAsync(db, type, parameters, FhirRequest.StrictHandling(context), ct);
+        var result = await search.SearchAsync(db, type, parameters, FhirRequest.StrictHandling(context), ct, access);
         return ToBundle(context, $"{FhirUrls.Base(context)}/{type}", result);
     }
 

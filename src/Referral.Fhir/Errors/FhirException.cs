@@ -94,3 +94,11 @@ public sealed class UnsupportedMediaTypeException(string message)
 /// <summary>413: a body over the configured limit.</summary>
 public sealed class PayloadTooLargeException(string message)
     : FhirException(HttpStatusCode.RequestEntityTooLarge, OperationOutcome.IssueType.TooCostly, message);
+
+/// <summary>403: the caller is known but its role or scopes do not allow the interaction.</summary>
+public sealed class ForbiddenException(string message)
+    : FhirException(HttpStatusCode.Forbidden, OperationOutcome.IssueType.Forbidden, message);
+
+/// <summary>405: the interaction is never allowed on this resource type through the API (e.g. changing an AuditEvent).</summary>
+public sealed class MethodNotAllowedException(string message)
+    : FhirException(HttpStatusCode.MethodNotAllowed, OperationOutcome.IssueType.NotSupported, message);

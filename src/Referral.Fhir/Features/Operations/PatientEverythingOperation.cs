@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Referral.Fhir.Api;
+using Referral.Fhir.Features.Access;
 using Referral.Fhir.Features.Persistence;
 
 namespace Referral.Fhir.Features.Operations;
@@ -23,6 +24,7 @@ public static class PatientEverythingOperation
 
     private static async Task<IResult> EverythingAsync(string id, HttpContext context, ResourceStore store, IOptions<FhirOptions> options, CancellationToken ct)
     {
+        store.Access.Demand(FhirInteraction.Operation, "Patient");
         var patient = await store.ReadAsync("Patient", id, ct);
         var db = store.Db;
         var query = context.Request.Query;
@@ -31,7 +33,7 @@ public static class PatientEverythingOperation
         var compartment = db.Resources.Where(r => !r.IsHistory && !r.IsDeleted && referring.Contains(r.Sid));
         var supporting = db.Resources.Where(r => !r.IsHistory && !r.IsDeleted && SupportingTypes.Contains(r.ResourceType) &&
             db.ReferenceIndices.Any(ri => referring.Contains(ri.Sid) && ri.TargetType == r.ResourceType && ri.TargetId == r.ResourceId));
-        var all = db.Resources.Where(r => r.Sid == patient.Sid).Concat(compartment).Concat(supporting);
+        var all = db.Resources.Where(r => r.Sid == patient.Sid).Concat(compartment).Concat(supporting).Within(store.Access.ReadScope(db));
 
         var types = query["_type"].ToString();
         if (types.Length > 0)

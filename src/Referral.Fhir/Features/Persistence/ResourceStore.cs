@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using Hl7.Fhir.Model;
 using Microsoft.EntityFrameworkCore;
 using Referral.Fhir.Errors;
+using Referral.Fhir.Features.Access;
 using Referral.Fhir.Features.Search.Indexing;
 using Referral.Fhir.Serialization;
 using Referral.Persistence;
@@ -13,20 +14,24 @@ namespace Referral.Fhir.Features.Persistence;
 /// <summary>
 /// Reads and stages writes of resource versions. Writes are only staged on the context: the caller owns the database
 /// transaction (<see cref="WriteUnit"/>), so a single request and a whole transaction Bundle commit the same way.
+/// Every read and write is checked against the caller's <see cref="IFhirAccessPolicy"/>: what it may not see is
+/// answered as unknown.
 /// </summary>
-public sealed partial class ResourceStore(FhirDbContext db, SearchIndexer indexer, FhirSerializer serializer, TimeProvider clock)
+public sealed partial class ResourceStore(FhirDbContext db, SearchIndexer indexer, FhirSerializer serializer, TimeProvider clock, IFhirAccessPolicy access)
 {
     public FhirDbContext Db => db;
 
     public FhirSerializer Serializer => serializer;
 
-    /// <summary>Versions staged since the last <see cref="TakeStagedCount"/>; the write unit reports them once committed.</summary>
-    private int _staged;
+    public IFhirAccessPolicy Access => access;
 
-    public int TakeStagedCount()
+    /// <summary>Versions staged since the last <see cref="TakeStaged"/>; the write unit checks and reports them once saved.</summary>
+    private readonly List<ResourceEntity> _staged = [];
+
+    public IReadOnlyList<ResourceEntity> TakeStaged()
     {
-        var staged = _staged;
-        _staged = 0;
+        var staged = _staged.ToList();
+        _staged.Clear();
         return staged;
     }
 
@@ -36,9 +41,12 @@ public sealed partial class ResourceStore(FhirDbContext db, SearchIndexer indexe
 
     public async Task<ResourceEntity> ReadAsync(string type, string id, CancellationToken ct)
     {
+        access.Demand(FhirInteraction.Read, type);
         ValidateId(id);
         var current = await db.Resources.AsNoTracking()
-            .FirstOrDefaultAsync(r => r.ResourceType == type && r.ResourceId == id && !r.IsHistory, ct)
+            .Where(r => r.ResourceType == type && r.ResourceId == id && !r.IsHistory)
+            .Within(access.ReadScope(db))
+            .FirstOrDefaultAsync(ct)
             ?? throw new ResourceNotFoundException($"{type}/{id} is not known.");
         if (current.IsDeleted)
         {
@@ -50,6 +58,7 @@ public sealed partial class ResourceStore(FhirDbContext db, SearchIndexer indexe
 
     public async Task<ResourceEntity> VReadAsync(string type, string id, string version, CancellationToken ct)
     {
+        access.Demand(FhirInteraction.VRead, type);
         ValidateId(id);
         if (!int.TryParse(version, NumberStyles.None, CultureInfo.InvariantCulture, out var versionId))
         {
@@ -57,7 +66,9 @@ public sealed partial class ResourceStore(FhirDbContext db, SearchIndexer indexe
         }
 
         var entity = await db.Resources.AsNoTracking()
-            .FirstOrDefaultAsync(r => r.ResourceType == type && r.ResourceId == id && r.VersionId == versionId, ct)
+            .Where(r => r.ResourceType == type && r.ResourceId == id && r.VersionId == versionId)
+            .VersionsWithin(db, access.ReadScope(db))
+            .FirstOrDefaultAsync(ct)
             ?? throw new ResourceNotFoundException($"{type}/{id}/_history/{version} is not known.");
         if (entity.IsDeleted)
         {
@@ -76,8 +87,11 @@ public sealed partial class ResourceStore(FhirDbContext db, SearchIndexer indexe
     }
 
     /// <summary>Stages a new resource with a server-assigned id (any id in the body is replaced, as for POST).</summary>
-    public ResourceEntity StageCreate(Resource resource, string? assignedId = null, PreparedIndex? index = null) =>
-        StageVersion(resource, assignedId ?? NewId(), 1, "POST", index);
+    public ResourceEntity StageCreate(Resource resource, string? assignedId = null, PreparedIndex? index = null)
+    {
+        access.Demand(FhirInteraction.Create, resource.TypeName);
+        return StageVersion(resource, assignedId ?? NewId(), 1, "POST", index);
+    }
 
     /// <summary>
     /// Stages an update (or a create with the client's id when the resource does not exist yet).
@@ -88,6 +102,8 @@ public sealed partial class ResourceStore(FhirDbContext db, SearchIndexer indexe
     {
         ValidateId(id);
         var current = await FindCurrentAsync(resource.TypeName, id, ct);
+        access.Demand(current is null || current.IsDeleted ? FhirInteraction.Create : FhirInteraction.Update, resource.TypeName);
+        await RequireWritableAsync(current, ct);
         if (ifMatchVersion is { } expected && (current is null || current.VersionId != expected || current.IsDeleted))
         {
             throw new PreconditionFailedException(
@@ -106,8 +122,10 @@ public sealed partial class ResourceStore(FhirDbContext db, SearchIndexer indexe
     /// <summary>Stages a tombstone; returns null when there was nothing (or only a tombstone) to delete.</summary>
     public async Task<ResourceEntity?> StageDeleteAsync(string type, string id, int? ifMatchVersion, CancellationToken ct)
     {
+        access.Demand(FhirInteraction.Delete, type);
         ValidateId(id);
         var current = await FindCurrentAsync(type, id, ct);
+        await RequireWritableAsync(current, ct);
         if (ifMatchVersion is { } expected && (current is null || current.VersionId != expected))
         {
             throw new PreconditionFailedException($"If-Match asked for version {expected} of {type}/{id}, but the current version is {(current is null ? "none" : current.VersionId)}.");
@@ -118,6 +136,12 @@ public sealed partial class ResourceStore(FhirDbContext db, SearchIndexer indexe
             return null;
         }
 
+        // The tombstone keeps the rows that place the resource in a patient's compartment (and a Patient's managing
+        // organisation), so access to the deletion and its history is decided like access to the resource was.
+        var sid = current.Sid;
+        var owners = await db.ReferenceIndices.AsNoTracking()
+            .Where(i => i.Sid == sid && (i.TargetType == "Patient" || (i.ResourceType == "Patient" && i.Param == "organization")))
+            .ToListAsync(ct);
         await RetireAsync(current, ct);
         var tombstone = new ResourceEntity
         {
@@ -129,9 +153,28 @@ public sealed partial class ResourceStore(FhirDbContext db, SearchIndexer indexe
             Method = "DELETE",
             Json = "",
         };
+        tombstone.ReferenceIndices.AddRange(owners.Select(o => (ReferenceIndexEntity)o.CopyUnsaved()));
         db.Resources.Add(tombstone);
-        _staged++;
+        _staged.Add(tombstone);
         return tombstone;
+    }
+
+    /// <summary>
+    /// A current version the caller may not change is answered as unknown (404), so a write can neither reveal nor
+    /// take over a resource outside the caller's compartments.
+    /// </summary>
+    private async Task RequireWritableAsync(ResourceEntity? current, CancellationToken ct)
+    {
+        if (current is null || current.IsDeleted || access.WriteScope(db) is not { } scope)
+        {
+            return;
+        }
+
+        var sid = current.Sid;
+        if (!await db.Resources.Where(r => r.Sid == sid).Where(scope).AnyAsync(ct))
+        {
+            throw new ResourceNotFoundException($"{current.ResourceType}/{current.ResourceId} is not known.");
+        }
     }
 
     public Resource ToResource(ResourceEntity entity) => serializer.ParseStored(entity.Json);
@@ -172,7 +215,7 @@ public sealed partial class ResourceStore(FhirDbContext db, SearchIndexer indexe
         }
 
         db.Resources.Add(entity);
-        _staged++;
+        _staged.Add(entity);
         return entity;
     }
 

@@ -25,15 +25,17 @@ public sealed class WriteUnit(FhirDbContext db, ResourceStore store, WriteVolume
             {
                 var result = await work(ct);
                 await db.SaveChangesAsync(ct);
+                var staged = store.TakeStaged();
+                await RequireWithinWriteScopeAsync(staged, ct);
                 await transaction.CommitAsync(ct);
-                volume.Add(store.TakeStagedCount());
+                volume.Add(staged.Count);
                 return result;
             }
             catch (Exception e) when (IsWriteConflict(e))
             {
                 await transaction.RollbackAsync(CancellationToken.None);
                 db.ChangeTracker.Clear();
-                store.TakeStagedCount();
+                store.TakeStaged();
                 if (attempt == MaxAttempts)
                 {
                     throw new ConflictException("The resource was changed by another request at the same time; please retry.");
@@ -44,9 +46,35 @@ public sealed class WriteUnit(FhirDbContext db, ResourceStore store, WriteVolume
             catch
             {
                 db.ChangeTracker.Clear();
-                store.TakeStagedCount();
+                store.TakeStaged();
                 throw;
             }
+        }
+    }
+
+    /// <summary>
+    /// Every version written must land where the caller may write (e.g. a partner node only into the compartments
+    /// of patients referred to it); checked on the saved index rows inside the transaction, so a refusal rolls it all back.
+    /// </summary>
+    private async Task RequireWithinWriteScopeAsync(IReadOnlyList<ResourceEntity> staged, CancellationToken ct)
+    {
+        if (store.Access.WriteScope(db) is not { } scope)
+        {
+            return;
+        }
+
+        var written = staged.Where(e => !e.IsDeleted).Select(e => e.Sid).ToList();
+        if (written.Count == 0)
+        {
+            return;
+        }
+
+        var allowed = await db.Resources.Where(r => written.Contains(r.Sid)).Where(scope).Select(r => r.Sid).ToListAsync(ct);
+        if (allowed.Count < written.Count)
+        {
+            var outside = staged.First(e => !e.IsDeleted && !allowed.Contains(e.Sid));
+            throw new ForbiddenException(
+                $"{outside.ResourceType}/{outside.ResourceId} would be outside the patient compartments your organisation may write to.");
         }
     }
 

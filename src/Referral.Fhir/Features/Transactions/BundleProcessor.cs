@@ -131,7 +131,7 @@ public sealed class BundleProcessor(ResourceStore store, WriteUnit unit, SearchS
             return;
         }
 
-        var matches = await search.MatchAsync(store.Db, entry.Type, entry.Criteria, 2, ct);
+        var matches = await search.MatchAsync(store.Db, entry.Type, entry.Criteria, 2, ct, store.Access);
         if (matches.Count > 1)
         {
             throw entry.Error(new PreconditionFailedException($"The conditional delete criteria match more than one {entry.Type}."));
@@ -148,7 +148,7 @@ public sealed class BundleProcessor(ResourceStore store, WriteUnit unit, SearchS
         {
             if (entry.IfNoneExist is not null)
             {
-                var existing = await CrudEndpoints.ConditionalMatchAsync(store.Db, search, entry.Type, entry.IfNoneExist, $"Bundle.entry[{entry.Index}].request.ifNoneExist", ct);
+                var existing = await CrudEndpoints.ConditionalMatchAsync(store, search, entry.Type, entry.IfNoneExist, $"Bundle.entry[{entry.Index}].request.ifNoneExist", ct);
                 if (existing is not null)
                 {
                     entry.Existing = existing;
@@ -169,7 +169,7 @@ public sealed class BundleProcessor(ResourceStore store, WriteUnit unit, SearchS
         }
         else
         {
-            var matches = await search.MatchAsync(store.Db, entry.Type, entry.Criteria, 2, ct);
+            var matches = await search.MatchAsync(store.Db, entry.Type, entry.Criteria, 2, ct, store.Access);
             if (matches.Count > 1)
             {
                 throw entry.Error(new PreconditionFailedException($"The conditional update criteria match more than one {entry.Type}."));
@@ -212,7 +212,7 @@ public sealed class BundleProcessor(ResourceStore store, WriteUnit unit, SearchS
     private async Task<string> ResolveConditionalReferenceAsync(TransactionEntry entry, string type, string query, CancellationToken ct)
     {
         var criteria = FhirRequest.ParseCriteria(query);
-        var matches = await search.MatchAsync(store.Db, type, criteria, 2, ct);
+        var matches = await search.MatchAsync(store.Db, type, criteria, 2, ct, store.Access);
         return matches.Count switch
         {
             1 => $"{type}/{matches[0].ResourceId}",
@@ -267,7 +267,7 @@ public sealed class BundleProcessor(ResourceStore store, WriteUnit unit, SearchS
             return;
         }
 
-        var result = await search.SearchAsync(store.Db, entry.Type, entry.Criteria, strict: false, ct);
+        var result = await search.SearchAsync(store.Db, entry.Type, entry.Criteria, strict: false, ct, store.Access);
         entry.SearchResult = SearchEndpoints.ToBundle(context, $"{FhirUrls.Base(context)}/{entry.Type}", result).ToBundle(context, FhirUrls.Base(context));
         entry.Done(HttpStatusCode.OK, null);
     }

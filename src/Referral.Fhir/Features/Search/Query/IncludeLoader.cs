@@ -1,17 +1,21 @@
+using System.Linq.Expressions;
 using Microsoft.EntityFrameworkCore;
+using Referral.Fhir.Features.Access;
 using Referral.Persistence;
 
 namespace Referral.Fhir.Features.Search.Query;
 
 /// <summary>
 /// Loads _include and _revinclude resources for a page by following reference index rows in SQL; <c>:iterate</c>
-/// specs are applied again to what was just included, up to <see cref="MaxLevels"/> hops from the matches.
+/// specs are applied again to what was just included, up to <see cref="MaxLevels"/> hops from the matches. Only
+/// resources within the caller's read scope are included.
 /// </summary>
 internal static class IncludeLoader
 {
     public const int MaxLevels = 3;
 
-    public static async Task<IReadOnlyList<ResourceEntity>> LoadAsync(FhirDbContext db, IReadOnlyList<ResourceEntity> matches, IReadOnlyList<IncludeSpec> specs, CancellationToken ct)
+    public static async Task<IReadOnlyList<ResourceEntity>> LoadAsync(
+        FhirDbContext db, IReadOnlyList<ResourceEntity> matches, IReadOnlyList<IncludeSpec> specs, Expression<Func<ResourceEntity, bool>>? scope, CancellationToken ct)
     {
         var included = new List<ResourceEntity>();
         if (specs.Count == 0 || matches.Count == 0)
@@ -27,7 +31,7 @@ internal static class IncludeLoader
             foreach (var spec in specs.Where(s => level == 0 || s.Iterate))
             {
                 var frontierSids = frontier.Select(f => f.Sid).ToList();
-                var query = spec.Reverse ? Referencing(db, spec, frontierSids) : ReferencedBy(db, spec, frontierSids);
+                var query = (spec.Reverse ? Referencing(db, spec, frontierSids) : ReferencedBy(db, spec, frontierSids)).Within(scope);
                 foreach (var resource in await query.OrderBy(r => r.Sid).ToListAsync(ct))
                 {
                     if (seen.Add(resource.Sid))

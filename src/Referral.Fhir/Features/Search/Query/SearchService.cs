@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Referral.Fhir.Errors;
+using Referral.Fhir.Features.Access;
 using Referral.Persistence;
 
 namespace Referral.Fhir.Features.Search.Query;
@@ -16,13 +17,18 @@ public sealed class SearchService(SearchParameterRegistry registry, FhirOptions?
     /// <summary>
     /// Searches <paramref name="resourceType"/> (all types when null or empty) with the raw query (GET query string or
     /// POST _search form, in order, repeated keys allowed). <paramref name="strict"/> is Prefer: handling=strict, under
-    /// which unknown or unsupported parameters are a 400 rather than skipped and listed.
+    /// which unknown or unsupported parameters are a 400 rather than skipped and listed. Matches, counts and included
+    /// resources are limited to what <paramref name="access"/> lets the caller see (everything when null).
     /// </summary>
-    public async Task<SearchResult> SearchAsync(FhirDbContext db, string? resourceType, IReadOnlyList<KeyValuePair<string, string>> parameters, bool strict, CancellationToken ct)
+    public async Task<SearchResult> SearchAsync(
+        FhirDbContext db, string? resourceType, IReadOnlyList<KeyValuePair<string, string>> parameters, bool strict, CancellationToken ct, IFhirAccessPolicy? access = null)
     {
+        access ??= UnrestrictedAccessPolicy.Instance;
+        access.Demand(FhirInteraction.Search, string.IsNullOrEmpty(resourceType) ? null : resourceType);
         var compiler = new FilterCompiler(registry, db);
         var request = new SearchRequestParser(compiler, strict, _defaultCount, _maxCount).Parse(ScopeOf(resourceType), parameters, filtersOnly: false);
-        var matching = Filter(compiler, request);
+        var scope = access.ReadScope(db);
+        var matching = Filter(compiler, request).Within(scope);
 
         var wantsTotal = request.Total != TotalMode.None || request.Summary == "count";
         int? total;
@@ -49,16 +55,21 @@ public sealed class SearchService(SearchParameterRegistry registry, FhirOptions?
             total = !wantsTotal ? null : pageTellsTotal ? request.Offset + page.Count : await matching.CountAsync(ct);
         }
 
-        var included = await IncludeLoader.LoadAsync(db, page, request.Includes, ct);
+        var included = await IncludeLoader.LoadAsync(db, page, request.Includes, scope, ct);
         return new SearchResult(page, included, total, request.Offset, request.Count, hasMore, request.Applied, request.Ignored, request.Summary, request.Elements);
     }
 
-    /// <summary>The current resources a conditional create/update/delete refers to; unknown parameters are a 400, since ignoring one would widen the match.</summary>
-    public async Task<IReadOnlyList<ResourceEntity>> MatchAsync(FhirDbContext db, string resourceType, IReadOnlyList<KeyValuePair<string, string>> parameters, int limit, CancellationToken ct)
+    /// <summary>
+    /// The current resources a conditional create/update/delete refers to, among those the caller may see; unknown
+    /// parameters are a 400, since ignoring one would widen the match.
+    /// </summary>
+    public async Task<IReadOnlyList<ResourceEntity>> MatchAsync(
+        FhirDbContext db, string resourceType, IReadOnlyList<KeyValuePair<string, string>> parameters, int limit, CancellationToken ct, IFhirAccessPolicy? access = null)
     {
+        access ??= UnrestrictedAccessPolicy.Instance;
         var compiler = new FilterCompiler(registry, db);
         var request = new SearchRequestParser(compiler, strict: true, _defaultCount, _maxCount).Parse(ScopeOf(resourceType), parameters, filtersOnly: true);
-        return await Filter(compiler, request).OrderBy(r => r.Sid).Take(limit).ToListAsync(ct);
+        return await Filter(compiler, request).Within(access.ReadScope(db)).OrderBy(r => r.Sid).Take(limit).ToListAsync(ct);
     }
 
     private static IQueryable<ResourceEntity> Filter(FilterCompiler compiler, SearchRequest request)

@@ -1,0 +1,64 @@
+using System.Linq.Expressions;
+using Referral.Persistence;
+
+namespace Referral.Identity.Access;
+
+/// <summary>
+/// The SQL filter behind organisation scoping. A resource is patient data when it references a Patient (the same
+/// rule as <c>$everything</c>); it is visible when one of those patients is accessible to the organisation:
+/// managed by it (patients with no managingOrganization count as the node's own), or named by a referral
+/// (ServiceRequest performer/requester), a referral or consultation Task (owner/requester) or a sharing Consent
+/// (provision actor) for that patient which is not closed. Everything is a correlated EXISTS on the index tables,
+/// so a read costs a few index seeks and a search's page and count are filtered in the same query. A deleted
+/// patient stays its organisation's: its tombstone keeps the managing-organisation row.
+/// </summary>
+internal static class CompartmentScope
+{
+    /// <summary>For reading, a referral grants access only while it is open.</summary>
+    public static readonly string[] ClosedForReading = ["draft", "proposed", "revoked", "completed", "entered-in-error", "cancelled", "rejected", "failed", "inactive"];
+
+    /// <summary>
+    /// For writing, any referral that was really made counts, so the party can still file its closing status
+    /// (completed, cancelled) into that patient's compartment.
+    /// </summary>
+    public static readonly string[] ClosedForWriting = ["draft", "entered-in-error"];
+
+    public static Expression<Func<ResourceEntity, bool>> Visible(
+        FhirDbContext db, string? organizationId, bool isHomeOrganization, string[] closedStatuses, string? confinedToPatient)
+    {
+        var references = db.ReferenceIndices;
+        var tokens = db.TokenIndices;
+        var resources = db.Resources;
+        Expression<Func<string?, bool>> accessible = patientId =>
+            (confinedToPatient == null || patientId == confinedToPatient)
+            && organizationId != null
+            && (resources.Any(p => p.ResourceType == "Patient" && p.ResourceId == patientId && !p.IsHistory
+                    && (references.Any(i => i.Sid == p.Sid && i.Param == "organization" && i.TargetType == "Organization" && i.TargetId == organizationId)
+                        || (isHomeOrganization && !references.Any(i => i.Sid == p.Sid && i.Param == "organization"))))
+                || references.Any(pr => pr.TargetType == "Patient" && pr.TargetId == patientId
+                    && references.Any(g => g.Sid == pr.Sid && g.TargetType == "Organization" && g.TargetId == organizationId
+                        && ((g.ResourceType == "ServiceRequest" && (g.Param == "performer" || g.Param == "requester"))
+                            || (g.ResourceType == "Task" && (g.Param == "owner" || g.Param == "requester"))
+                            || (g.ResourceType == "Consent" && g.Param == "actor")))
+                    && !tokens.Any(t => t.Sid == pr.Sid && t.Param == "status" && closedStatuses.Contains(t.Code))));
+
+        Expression<Func<ResourceEntity, bool>> template = r =>
+            (r.ResourceType == "Patient" && Accessible(r.ResourceId))
+            || (r.ResourceType != "Patient"
+                && (!references.Any(i => i.Sid == r.Sid && i.TargetType == "Patient")
+                    || references.Any(i => i.Sid == r.Sid && i.TargetType == "Patient" && Accessible(i.TargetId))));
+
+        return (Expression<Func<ResourceEntity, bool>>)new AccessibleInliner(accessible).Visit(template);
+    }
+
+    /// <summary>A placeholder in <see cref="Visible"/>'s template, replaced by the accessible-patient condition before EF sees it.</summary>
+    private static bool Accessible(string? patientId) => throw new InvalidOperationException($"{patientId} only marks where the access condition goes.");
+
+    private sealed class AccessibleInliner(Expression<Func<string?, bool>> accessible) : ExpressionVisitor
+    {
+        protected override Expression VisitMethodCall(MethodCallExpression node) =>
+            node.Method.Name == nameof(Accessible) && node.Method.DeclaringType == typeof(CompartmentScope)
+                ? new ParameterReplacer(accessible.Parameters[0], Visit(node.Arguments[0])).Visit(accessible.Body)
+                : base.VisitMethodCall(node);
+    }
+}

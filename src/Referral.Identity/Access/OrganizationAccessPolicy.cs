@@ -1,0 +1,72 @@
+using System.Linq.Expressions;
+using Referral.Fhir.Errors;
+using Referral.Fhir.Features.Access;
+using Referral.Fhir.Features.Search;
+using Referral.Persistence;
+
+namespace Referral.Identity.Access;
+
+/// <summary>
+/// The access policy of an authenticated caller: its roles and SMART scopes decide which interactions it may use on
+/// which types (403 otherwise), and its organisation decides which patients' data it sees and writes
+/// (<see cref="CompartmentScope"/>; anything else is answered as unknown).
+/// </summary>
+public sealed class OrganizationAccessPolicy(FhirCaller caller, NodeOptions node) : IFhirAccessPolicy
+{
+    private Expression<Func<ResourceEntity, bool>>? _readScope;
+    private Expression<Func<ResourceEntity, bool>>? _writeScope;
+
+    public FhirCaller Caller => caller;
+
+    public void Demand(FhirInteraction interaction, string? resourceType)
+    {
+        if (resourceType == "AuditEvent" && interaction is FhirInteraction.Create or FhirInteraction.Update or FhirInteraction.Delete)
+        {
+            throw new MethodNotAllowedException("AuditEvents are written by the node itself; they cannot be created, changed or deleted through the API.");
+        }
+
+        var needed = Permissions.NeededFor(interaction);
+        var allowed = resourceType is null
+            ? SearchParameterRegistry.ResourceTypes.Any(t => caller.PermissionsOn(t).HasFlag(needed))
+            : caller.PermissionsOn(resourceType).HasFlag(needed);
+        if (!allowed)
+        {
+            var roles = caller.Roles.Count == 0 ? "no role" : $"role {string.Join(", ", caller.Roles)}";
+            throw new ForbiddenException(
+                $"Your {roles} and token scopes do not allow {interaction.ToString().ToLowerInvariant()} on {resourceType ?? "all resource types"}.");
+        }
+    }
+
+    public Expression<Func<ResourceEntity, bool>>? ReadScope(FhirDbContext db)
+    {
+        if (_readScope is null)
+        {
+            var visible = CompartmentScope.Visible(db, caller.OrganizationId, IsHome, CompartmentScope.ClosedForReading, ConfinedPatient);
+            _readScope = ReadableTypes() is { } types ? And(r => types.Contains(r.ResourceType), visible) : visible;
+        }
+
+        return _readScope;
+    }
+
+    public Expression<Func<ResourceEntity, bool>>? WriteScope(FhirDbContext db) =>
+        _writeScope ??= CompartmentScope.Visible(db, caller.OrganizationId, IsHome, CompartmentScope.ClosedForWriting, ConfinedPatient);
+
+    private bool IsHome => caller.Organization == node.Organization;
+
+    private string? ConfinedPatient => caller.ConfinedToPatient
+        ? caller.Patient is { } patient && patient.StartsWith("Patient/", StringComparison.Ordinal) ? patient["Patient/".Length..] : caller.Patient ?? ""
+        : null;
+
+    /// <summary>The types the caller may read or search, so system-level queries and _include skip the rest; null when all.</summary>
+    private string[]? ReadableTypes()
+    {
+        var readable = SearchParameterRegistry.ResourceTypes.Where(t => (caller.PermissionsOn(t) & (Permission.Read | Permission.Search)) != 0).ToArray();
+        return readable.Length == SearchParameterRegistry.ResourceTypes.Count ? null : readable;
+    }
+
+    private static Expression<Func<ResourceEntity, bool>> And(Expression<Func<ResourceEntity, bool>> first, Expression<Func<ResourceEntity, bool>> second)
+    {
+        var body = new ParameterReplacer(second.Parameters[0], first.Parameters[0]).Visit(second.Body);
+        return Expression.Lambda<Func<ResourceEntity, bool>>(Expression.AndAlso(first.Body, body), first.Parameters[0]);
+    }
+}

@@ -1,0 +1,22 @@
+using Microsoft.AspNetCore.Http;
+
+namespace Referral.Identity.Audit;
+
+/// <summary>
+/// Audits every FHIR interaction, allowed or refused (401, 403, 404 …): what the request is about is read from its
+/// route on the way in, and the AuditEvent is stored just before the response starts, so no response leaves the node
+/// before its audit record is durable.
+/// </summary>
+public sealed class AuditMiddleware(RequestDelegate next, AuditWriter writer, AuditEventFactory factory)
+{
+    public Task InvokeAsync(HttpContext context)
+    {
+        // Captured now: an exception handler clears the route values before it writes the error response.
+        if (AuditedInteraction.Of(context) is { } interaction)
+        {
+            context.Response.OnStarting(() => writer.WriteAsync(factory.Create(context, interaction)));
+        }
+
+        return next(context);
+    }
+}
