@@ -30,7 +30,7 @@ public static class FhirServiceCollectionExtensions
         services.AddSingleton<SearchIndexer>();
         services.AddSingleton<ServedCapabilities>();
         services.AddSingleton(sp => new SearchService(
-            sp.GetRequiredService<SearchParameterRegistry>(), sp.GetRequiredService<IOptions<FhirOptions>>().Value));
+            sp.GetRequiredService<SearchParameterRegistry>(), sp.GetRequiredService<IOptions<FhirOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
         services.AddScoped<ResourceStore>();
         services.AddScoped<WriteUnit>();
         services.AddSingleton<SqliteWriterQueue>();

@@ -8,8 +8,10 @@ namespace Referral.Fhir.Features.Search.Query;
 /// Runs FHIR R4 searches (https://hl7.org/fhir/R4/search.html) as SQL over the index tables: each parameter is an
 /// EXISTS subquery on its index, repeated parameters AND, comma-separated values OR.
 /// </summary>
-public sealed class SearchService(SearchParameterRegistry registry, FhirOptions? options = null)
+/// <remarks>"Now" for date <c>ap</c> comes from the injected clock; the system clock when none is given.</remarks>
+public sealed class SearchService(SearchParameterRegistry registry, FhirOptions? options = null, TimeProvider? clock = null)
 {
+    private readonly TimeProvider _clock = clock ?? TimeProvider.System;
     private readonly int _defaultCount = options?.DefaultPageSize ?? new FhirOptions().DefaultPageSize;
     private readonly int _maxCount = options?.MaxPageSize ?? new FhirOptions().MaxPageSize;
 
@@ -20,7 +22,7 @@ public sealed class SearchService(SearchParameterRegistry registry, FhirOptions?
     /// </summary>
     public async Task<SearchResult> SearchAsync(FhirDbContext db, string? resourceType, IReadOnlyList<KeyValuePair<string, string>> parameters, bool strict, CancellationToken ct)
     {
-        var compiler = new FilterCompiler(registry, db);
+        var compiler = new FilterCompiler(registry, db, _clock.GetUtcNow().UtcDateTime);
         var request = new SearchRequestParser(compiler, strict, _defaultCount, _maxCount).Parse(ScopeOf(resourceType), parameters, filtersOnly: false);
         var matching = Filter(compiler, request);
 
@@ -56,7 +58,7 @@ public sealed class SearchService(SearchParameterRegistry registry, FhirOptions?
     /// <summary>The current resources a conditional create/update/delete refers to; unknown parameters are a 400, since ignoring one would widen the match.</summary>
     public async Task<IReadOnlyList<ResourceEntity>> MatchAsync(FhirDbContext db, string resourceType, IReadOnlyList<KeyValuePair<string, string>> parameters, int limit, CancellationToken ct)
     {
-        var compiler = new FilterCompiler(registry, db);
+        var compiler = new FilterCompiler(registry, db, _clock.GetUtcNow().UtcDateTime);
         var request = new SearchRequestParser(compiler, strict: true, _defaultCount, _maxCount).Parse(ScopeOf(resourceType), parameters, filtersOnly: true);
         return await Filter(compiler, request).OrderBy(r => r.Sid).Take(limit).ToListAsync(ct);
     }
