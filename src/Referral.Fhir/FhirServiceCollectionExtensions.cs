@@ -31,7 +31,7 @@ public static class FhirServiceCollectionExtensions
         services.AddSingleton<SearchIndexer>();
         services.AddSingleton<ServedCapabilities>();
         services.AddSingleton(sp => new SearchService(
-            sp.GetRequiredService<SearchParameterRegistry>(), sp.GetRequiredService<IOptions<FhirOptions>>().Value));
+            sp.GetRequiredService<SearchParameterRegistry>(), sp.GetRequiredService<IOptions<FhirOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
         // A host with identity replaces this with the caller's policy; without one every caller is unrestricted.
         services.TryAddScoped<IFhirAccessPolicy>(_ => UnrestrictedAccessPolicy.Instance);
         services.AddScoped<ResourceStore>();

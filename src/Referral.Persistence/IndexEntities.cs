@@ -14,6 +14,13 @@ public abstract class IndexEntity
     /// <summary>The search parameter code, e.g. <c>family</c>.</summary>
     public required string Param { get; set; }
 
+    /// <summary>
+    /// Which element instance a row came from when rows of several tables must be matched together: the components of
+    /// one composite parameter value (Param <c>code-value-quantity$0</c>, <c>$1</c>, …) share the Sid and Group of the
+    /// Observation or Observation.component they were read from. 0 for ordinary rows, which match on their own.
+    /// </summary>
+    public int Group { get; set; }
+
     /// <summary>A copy not yet saved (no keys), to stage the same extracted value again, e.g. when a write is retried.</summary>
     public IndexEntity CopyUnsaved()
     {

@@ -76,6 +76,8 @@ public abstract class BadInputTests(NodeFactory factory)
     [InlineData("Patient?birthdate=notadate", "birthdate")]
     [InlineData("Observation?value-quantity=abc", "value-quantity")]
     [InlineData("Patient?_count=-1", "_count")]
+    [InlineData("Observation?code:in=http://nowhere.example/ValueSet/unknown", "code:in")]
+    [InlineData("Observation?code-value-quantity=http://loinc.org|8480-6", "code-value-quantity")]
     public async System.Threading.Tasks.Task A_search_value_that_does_not_parse_gets_400_naming_the_parameter(string query, string parameter)
     {
         using var response = await _client.GetAsync($"/fhir/{query}");

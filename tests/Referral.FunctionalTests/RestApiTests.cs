@@ -272,6 +272,47 @@ public abstract class RestApiTests(NodeFactory factory)
         Assert.Contains(patient.Interaction, i => i.Code == CapabilityStatement.TypeRestfulInteraction.Patch);
         Assert.Contains(patient.Operation, o => o.Name == "everything");
     }
+
+    [Fact]
+    public async System.Threading.Tasks.Task The_capability_statement_lists_composites_and_the_modifiers_served()
+    {
+        var capabilities = await (await Client.GetAsync("/fhir/metadata")).ReadAsync<CapabilityStatement>();
+
+        var observation = capabilities.Rest[0].Resource.Single(r => r.Type == "Observation");
+        Assert.Contains(observation.SearchParam, p => p.Name == "component-code-value-quantity" && p.Type == SearchParamType.Composite);
+        var code = observation.SearchParam.Single(p => p.Name == "code");
+        Assert.Contains(":of-type", code.Documentation, StringComparison.Ordinal);
+        Assert.Contains(":not-in", code.Documentation, StringComparison.Ordinal);
+        Assert.Contains(capabilities.Rest[0].Interaction, i => i.Code == CapabilityStatement.SystemRestfulInteraction.SearchSystem);
+    }
+
+    [Fact]
+    public async System.Threading.Tasks.Task Token_in_and_not_in_read_a_value_set_stored_on_the_node()
+    {
+        var tag = Guid.NewGuid().ToString("N");
+        var url = $"http://example.org/ValueSet/{tag}";
+        await Client.CreateAsync(new ValueSet
+        {
+            Url = url,
+            Status = PublicationStatus.Active,
+            Compose = new ValueSet.ComposeComponent { Include = [new() { System = "urn:test:codes", Concept = [new() { Code = "in" }] }] },
+        });
+        foreach (var code in new[] { "in", "out" })
+        {
+            await Client.CreateAsync(new Observation
+            {
+                Meta = new Meta { Tag = [new Coding("urn:test:tags", tag)] },
+                Status = ObservationStatus.Final,
+                Code = new CodeableConcept("urn:test:codes", code),
+            });
+        }
+
+        var inSet = await Client.SearchAsync($"Observation?_tag={tag}&code:in={url}");
+        var notInSet = await Client.SearchAsync($"Observation?_tag={tag}&code:not-in={url}");
+
+        Assert.Equal("in", Assert.Single(inSet.Matches<Observation>()).Code.Coding[0].Code);
+        Assert.Equal("out", Assert.Single(notInSet.Matches<Observation>()).Code.Coding[0].Code);
+    }
 }
 
 public sealed class SqliteRestApiTests(SqliteNode node) : RestApiTests(node.Factory), IClassFixture<SqliteNode>;

@@ -44,6 +44,50 @@ public abstract class SyntheaSearchTests(SyntheaNode node)
     }
 
     [Fact]
+    public async System.Threading.Tasks.Task Composite_search_matches_code_and_value_within_one_observation_or_component()
+    {
+        // Synthea values carry ~14 decimals, so "gt140" (above 140's precision range) means above 140.5.
+        static bool Above(DataType? value, double limit) => value is Quantity { Value: { } v } && (double)v > limit;
+        static bool IsLoinc(CodeableConcept code, string value) => code.Coding.Any(c => c.System == "http://loinc.org" && c.Code == value);
+        int Components(string code, double limit) => node.All<Observation>().Count(o => o.Component.Any(c => IsLoinc(c.Code, code) && Above(c.Value, limit)));
+
+        var tall = node.All<Observation>().Count(o => IsLoinc(o.Code, "8302-2") && Above(o.Value, 150.5));
+        Assert.True(tall > 0);
+        Assert.Equal(tall, (await _client.SearchAsync("Observation?code-value-quantity=http://loinc.org|8302-2$gt150&_summary=count")).Total);
+
+        var systolic = Components("8480-6", 140.5);
+        Assert.True(systolic > 0);
+        Assert.Equal(systolic, (await _client.SearchAsync("Observation?component-code-value-quantity=http://loinc.org|8480-6$gt140&_summary=count")).Total);
+
+        // Systolic values above 110 sit in the same panels as every diastolic code: matching across components would find them.
+        var diastolic = Components("8462-4", 110.5);
+        Assert.True(Components("8480-6", 110.5) > diastolic);
+        Assert.Equal(diastolic, (await _client.SearchAsync("Observation?component-code-value-quantity=http://loinc.org|8462-4$gt110&_summary=count")).Total);
+    }
+
+    [Fact]
+    public async System.Threading.Tasks.Task Identifier_of_type_finds_the_patient_by_the_type_and_value_of_one_identifier()
+    {
+        const string v2 = "http://terminology.hl7.org/CodeSystem/v2-0203";
+        var mr = node.All<Patient>().SelectMany(p => p.Identifier).First(i => i.Type?.Coding.Any(c => c.System == v2 && c.Code == "MR") == true);
+        var expected = node.All<Patient>().Count(p => p.Identifier.Any(i => i.Value == mr.Value && i.Type?.Coding.Any(c => c.System == v2 && c.Code == "MR") == true));
+
+        Assert.Equal(expected, (await _client.SearchAsync($"Patient?identifier:of-type={v2}|MR|{mr.Value}&_summary=count")).Total);
+        Assert.Equal(0, (await _client.SearchAsync($"Patient?identifier:of-type={v2}|DL|{mr.Value}&_summary=count")).Total);
+    }
+
+    [Fact]
+    public async System.Threading.Tasks.Task System_search_with_type_chains_like_a_type_search()
+    {
+        var typeLevel = await _client.SearchAsync("Observation?subject:Patient.gender=female&_summary=count");
+
+        var systemLevel = await _client.SearchAsync("?_type=Observation&subject:Patient.gender=female&_summary=count");
+
+        Assert.True(typeLevel.Total > 0);
+        Assert.Equal(typeLevel.Total, systemLevel.Total);
+    }
+
+    [Fact]
     public async System.Threading.Tasks.Task Token_and_string_search_on_patients_match_the_files()
     {
         var females = node.All<Patient>().Count(p => p.Gender == AdministrativeGender.Female);

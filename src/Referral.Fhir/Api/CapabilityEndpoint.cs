@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Referral.Fhir.Features.Search;
+using Referral.Fhir.Features.Search.Query;
 
 namespace Referral.Fhir.Api;
 
@@ -38,6 +39,11 @@ public static class CapabilityEndpoint
                 new() { Code = CapabilityStatement.SystemRestfulInteraction.Transaction },
                 new() { Code = CapabilityStatement.SystemRestfulInteraction.Batch },
                 new() { Code = CapabilityStatement.SystemRestfulInteraction.HistorySystem },
+                new() { Code = CapabilityStatement.SystemRestfulInteraction.SearchSystem },
+            ],
+            SearchParam =
+            [
+                new() { Name = "_type", Type = SearchParamType.Token, Documentation = "Limits a system-level search to the listed types; their own parameters, chains and _has then apply." },
             ],
         };
 
@@ -69,7 +75,7 @@ public static class CapabilityEndpoint
                     new() { Name = "_id", Type = SearchParamType.Token, Definition = "http://hl7.org/fhir/SearchParameter/Resource-id" },
                     new() { Name = "_lastUpdated", Type = SearchParamType.Date, Definition = "http://hl7.org/fhir/SearchParameter/Resource-lastUpdated" },
                     .. registry.ForType(type).Where(p => p.Expression is not null).OrderBy(p => p.Code, StringComparer.Ordinal)
-                        .Select(p => new CapabilityStatement.SearchParamComponent { Name = p.Code, Type = p.Type, Definition = p.Url }),
+                        .Select(p => new CapabilityStatement.SearchParamComponent { Name = p.Code, Type = p.Type, Definition = p.Url, Documentation = Documentation(p) }),
                 ],
                 SearchInclude = [.. registry.ForType(type).Where(p => p.Type == SearchParamType.Reference).Select(p => $"{type}:{p.Code}").Order(StringComparer.Ordinal)],
                 SearchRevInclude = ["*"],
@@ -83,6 +89,19 @@ public static class CapabilityEndpoint
         }
 
         return rest;
+    }
+
+    // R4 has no element for modifiers, so the served ones are spelled out where clients read about the parameter.
+    private static Markdown? Documentation(SearchParameterInfo parameter)
+    {
+        if (parameter.Type == SearchParamType.Composite)
+        {
+            var parts = string.Join("$", parameter.Components.Select(c => $"[{c.Type.ToString().ToLowerInvariant()}]"));
+            return new Markdown($"Composite: {parts}; all parts must match within one `{parameter.Expression}` instance.");
+        }
+
+        var modifiers = FilterCompiler.ModifiersOf(parameter.Type);
+        return modifiers.Count == 0 ? null : new Markdown("Modifiers: " + string.Join(", ", modifiers.Select(m => ":" + m)));
     }
 }
 

@@ -14,6 +14,9 @@ public static class SearchEndpoints
 {
     public static void MapSearch(this IEndpointRouteBuilder fhir)
     {
+        // System-level search: every type, or the ones _type lists (which makes their own parameters usable).
+        fhir.MapGet("/", (HttpContext c, FhirDbContext db, SearchService s, IFhirAccessPolicy a, CancellationToken ct) =>
+            SearchAsync(null, FhirRequest.SearchParameters(c.Request.Query), c, db, s, a, ct));
         fhir.MapGet("/{type}", (string type, HttpContext c, FhirDbContext db, SearchService s, IFhirAccessPolicy a, CancellationToken ct) =>
             SearchAsync(type, FhirRequest.SearchParameters(c.Request.Query), c, db, s, a, ct));
         fhir.MapPost("/{type}/_search", async (string type, HttpContext c, FhirDbContext db, SearchService s, IFhirAccessPolicy a, CancellationToken ct) =>
@@ -30,11 +33,15 @@ public static class SearchEndpoints
     }
 
     private static async Task<IResult> SearchAsync(
-        string type, List<KeyValuePair<string, string>> parameters, HttpContext context, FhirDbContext db, SearchService search, IFhirAccessPolicy access, CancellationToken ct)
+        string? type, List<KeyValuePair<string, string>> parameters, HttpContext context, FhirDbContext db, SearchService search, IFhirAccessPolicy access, CancellationToken ct)
     {
-        ResourceTypes.Require(type);
+        if (type is not null)
+        {
+            ResourceTypes.Require(type);
+        }
+
         var result = await search.SearchAsync(db, type, parameters, FhirRequest.StrictHandling(context), ct, access);
-        return ToBundle(context, $"{FhirUrls.Base(context)}/{type}", result);
+        return ToBundle(context, type is null ? FhirUrls.Base(context) : $"{FhirUrls.Base(context)}/{type}", result);
     }
 
     /// <summary>The searchset Bundle of a result: matches, then included resources, with self/next/previous links.</summary>
@@ -73,7 +80,7 @@ public static class SearchEndpoints
                 {
                     Severity = OperationOutcome.IssueSeverity.Warning,
                     Code = OperationOutcome.IssueType.NotSupported,
-                    Diagnostics = $"Search parameter '{p}' is not supported for {context.Request.RouteValues["type"]} and was ignored.",
+                    Diagnostics = $"Search parameter '{p}' is not supported for {context.Request.RouteValues["type"] ?? "a search across all types"} and was ignored.",
                     Expression = [p],
                 })],
             },

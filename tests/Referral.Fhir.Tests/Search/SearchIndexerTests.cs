@@ -64,8 +64,9 @@ public sealed class SearchIndexerTests
 
         var coding = observation.Code.Coding[0];
         Assert.Equal("http://loinc.org", coding.System);
-        Assert.Contains(entity.TokenIndices, t => t.Param == "code" && t.System == "http://loinc.org" && t.Code == coding.Code && t.Text == coding.Display);
-        Assert.Contains(entity.TokenIndices, t => t.Param == "code" && t.System == null && t.Code == null && t.Text == observation.Code.Text);
+        // Display and text are stored folded, as :text compares them.
+        Assert.Contains(entity.TokenIndices, t => t.Param == "code" && t.System == "http://loinc.org" && t.Code == coding.Code && t.Text == StringNormalizer.Normalize(coding.Display!));
+        Assert.Contains(entity.TokenIndices, t => t.Param == "code" && t.System == null && t.Code == null && t.Text == StringNormalizer.Normalize(observation.Code.Text!));
 
         Assert.True(DateRange.TryParse(((FhirDateTime)observation.Effective!).Value, out var effective));
         Assert.Contains(entity.DateIndices, d => d.Param == "date" && d.Start == effective.StartTicks && d.End == effective.EndTicks);
@@ -77,6 +78,56 @@ public sealed class SearchIndexerTests
         Assert.Equal(quantity.Code, value.Code);
         var precision = DecimalRange.FromValue(quantity.Value.Value);
         Assert.Equal(((double)precision.Low, (double)precision.High), (value.Low, value.High));
+    }
+
+    [Fact]
+    public void Indexing_a_blood_pressure_panel_keeps_each_component_code_with_its_own_value()
+    {
+        var panel = new Observation
+        {
+            Status = ObservationStatus.Final,
+            Code = new CodeableConcept("http://loinc.org", "85354-9"),
+            Component =
+            [
+                new Observation.ComponentComponent { Code = new CodeableConcept("http://loinc.org", "8480-6"), Value = new Quantity(150, "mm[Hg]") },
+                new Observation.ComponentComponent { Code = new CodeableConcept("http://loinc.org", "8462-4"), Value = new Quantity(90, "mm[Hg]") },
+            ],
+        };
+
+        var entity = IndexOf(panel);
+
+        int GroupOf(string code) => entity.TokenIndices.Single(t => t.Param == "component-code-value-quantity$0" && t.Code == code).Group;
+        var systolic = GroupOf("8480-6");
+        var diastolic = GroupOf("8462-4");
+        Assert.NotEqual(systolic, diastolic);
+        Assert.Equal(150, entity.QuantityIndices.Single(q => q.Param == "component-code-value-quantity$1" && q.Group == systolic).Value);
+        Assert.Equal(90, entity.QuantityIndices.Single(q => q.Param == "component-code-value-quantity$1" && q.Group == diastolic).Value);
+
+        // The panel's own code has no value, so the Observation-level composite gets no rows; combo has both components.
+        Assert.DoesNotContain(entity.TokenIndices, t => t.Param.StartsWith("code-value-quantity$", StringComparison.Ordinal));
+        Assert.Equal(2, entity.QuantityIndices.Count(q => q.Param == "combo-code-value-quantity$1"));
+        Assert.All(entity.TokenIndices.Where(t => t.Param == "code"), t => Assert.Equal(0, t.Group));
+    }
+
+    [Fact]
+    public void Indexing_a_typed_identifier_pairs_its_type_with_its_value()
+    {
+        var patient = new Patient
+        {
+            Identifier =
+            [
+                new Identifier("http://hospital/mrn", "111") { Type = new CodeableConcept("http://terminology.hl7.org/CodeSystem/v2-0203", "MR") },
+                new Identifier("http://dmv.example", "999") { Type = new CodeableConcept("http://terminology.hl7.org/CodeSystem/v2-0203", "DL") },
+                new Identifier("http://untyped.example", "555"),
+            ],
+        };
+
+        var entity = IndexOf(patient);
+
+        var mr = entity.TokenIndices.Single(t => t.Param == "identifier:of-type$0" && t.Code == "MR");
+        Assert.Equal("http://terminology.hl7.org/CodeSystem/v2-0203", mr.System);
+        Assert.Equal("111", entity.TokenIndices.Single(t => t.Param == "identifier:of-type$1" && t.Group == mr.Group).Code);
+        Assert.Equal(2, entity.TokenIndices.Count(t => t.Param == "identifier:of-type$1"));
     }
 
     [Fact]

@@ -9,10 +9,18 @@ namespace Referral.Fhir.Features.Search;
 /// <param name="Expression">The FHIRPath expression that extracts values; null for parameters served from resource columns (<c>_id</c>, <c>_lastUpdated</c>).</param>
 /// <param name="Targets">Allowed reference target types (reference parameters only).</param>
 /// <param name="Url">Canonical URL of the SearchParameter definition.</param>
+/// <param name="Components">
+/// For composite parameters, the parts in the order a value lists them (<c>code$value</c>); <paramref name="Expression"/>
+/// then selects the element instances each value must be found in as a whole. Empty for every other type.
+/// </param>
 public sealed record SearchParameterInfo(
     string Code,
     string ResourceType,
     SearchParamType Type,
     string? Expression,
     IReadOnlyList<string> Targets,
-    string Url);
+    string Url,
+    IReadOnlyList<CompositeComponent>? Components = null)
+{
+    public IReadOnlyList<CompositeComponent> Components { get; init; } = Components ?? [];
+}

@@ -11,26 +11,39 @@ namespace Referral.Fhir.Features.Search;
 /// </summary>
 public sealed class SearchParameterRegistry
 {
+    private const string DocumentReferenceRelationship = "http://hl7.org/fhir/SearchParameter/DocumentReference-relationship";
+
     private readonly Dictionary<string, Dictionary<string, SearchParameterInfo>> _byType = new(StringComparer.Ordinal);
+
+    // The type behind each definition URL, which is all a composite's component says about how its part matches.
+    private readonly Dictionary<string, SearchParamType> _typeByUrl = new(StringComparer.Ordinal);
 
     public SearchParameterRegistry(IEnumerable<SearchParameter>? customParameters = null)
     {
-        foreach (var definition in ModelInfo.SearchParameters)
+        var customs = (customParameters ?? []).ToList();
+        foreach (var definition in ModelInfo.SearchParameters.Where(d => d.Type != SearchParamType.Composite && d.Resource is not null))
         {
-            // Composite parameters combine other parameters' values; the node does not index them (see README).
-            if (definition.Type == SearchParamType.Composite || definition.Resource is null)
-            {
-                continue;
-            }
-
             var targets = definition.Target?.Select(t => t.GetLiteral()).OfType<string>().ToArray() ?? [];
-            Add(new SearchParameterInfo(definition.Name!, definition.Resource, definition.Type, NullIfEmpty(definition.Expression), targets, definition.Url ?? ""));
+            Add(new SearchParameterInfo(definition.Name!, definition.Resource!, definition.Type, NullIfEmpty(definition.Expression), targets, definition.Url ?? ""));
         }
 
         AddResourceParameters();
-        foreach (var custom in customParameters ?? [])
+        foreach (var custom in customs.Where(c => c.Type is not SearchParamType.Composite))
         {
             AddCustom(custom);
+        }
+
+        // Composites last: their components are looked up by the URLs of the parameters added above.
+        foreach (var definition in ModelInfo.SearchParameters.Where(d => d.Type == SearchParamType.Composite && d.Resource is not null))
+        {
+            AddComposite(definition.Name!, [definition.Resource!], definition.Expression, definition.Url ?? "",
+                (definition.Component ?? []).Select(c => ((string?)c.Definition, (string?)c.Expression)));
+        }
+
+        foreach (var custom in customs.Where(c => c.Type is SearchParamType.Composite && !string.IsNullOrEmpty(c.Code)))
+        {
+            AddComposite(custom.Code!, custom.Base.Select(b => b.GetLiteral()).OfType<string>(), custom.Expression, custom.Url ?? "",
+                custom.Component.Select(c => (c.Definition, c.Expression)));
         }
 
         ExpandInheritedParameters();
@@ -77,6 +90,42 @@ public sealed class SearchParameterRegistry
         return result;
     }
 
+    /// <summary>
+    /// A composite whose every component names a known parameter; one that names an unknown one could never match
+    /// as a whole, so it is left out rather than advertised.
+    /// </summary>
+    private void AddComposite(string code, IEnumerable<string> baseTypes, string? expression, string url, IEnumerable<(string? Definition, string? Expression)> parts)
+    {
+        var components = new List<CompositeComponent>();
+        foreach (var (definition, componentExpression) in CorrectedComponents(url, parts))
+        {
+            if (definition is null || NullIfEmpty(componentExpression) is not { } path || !_typeByUrl.TryGetValue(definition, out var type))
+            {
+                return;
+            }
+
+            components.Add(new CompositeComponent(type, path, definition));
+        }
+
+        if (components.Count < 2 || NullIfEmpty(expression) is not { } baseExpression)
+        {
+            return;
+        }
+
+        foreach (var type in baseTypes)
+        {
+            Add(new SearchParameterInfo(code, type, SearchParamType.Composite, baseExpression, [], url, components));
+        }
+    }
+
+    // R4's DocumentReference-relationship gives its reference component (relatesto) the expression "code" and its token
+    // component (relation) "target"; read as defined, neither part could ever match. The expressions are swapped back
+    // to what the parameter describes: relatesTo.target$relatesTo.code.
+    private static IEnumerable<(string? Definition, string? Expression)> CorrectedComponents(string url, IEnumerable<(string? Definition, string? Expression)> parts) =>
+        url != DocumentReferenceRelationship
+            ? parts
+            : parts.Select(p => (p.Definition, p.Expression switch { "code" => "target", "target" => "code", var other => other }));
+
     private void AddCustom(SearchParameter custom)
     {
         if (custom.Type is null or SearchParamType.Composite || string.IsNullOrEmpty(custom.Code))
@@ -115,6 +164,11 @@ public sealed class SearchParameterRegistry
 
     private void Add(SearchParameterInfo parameter)
     {
+        if (parameter.Type != SearchParamType.Composite && parameter.Url.Length > 0)
+        {
+            _typeByUrl.TryAdd(parameter.Url, parameter.Type);
+        }
+
         if (!_byType.TryGetValue(parameter.ResourceType, out var byCode))
         {
             _byType[parameter.ResourceType] = byCode = new Dictionary<string, SearchParameterInfo>(StringComparer.Ordinal);

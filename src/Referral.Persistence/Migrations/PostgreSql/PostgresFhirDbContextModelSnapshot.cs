@@ -32,6 +32,9 @@ namespace Referral.Persistence.Migrations.PostgreSql
                     b.Property<long>("End")
                         .HasColumnType("bigint");
 
+                    b.Property<int>("Group")
+                        .HasColumnType("integer");
+
                     b.Property<string>("Param")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -66,6 +69,9 @@ namespace Referral.Persistence.Migrations.PostgreSql
                         .HasColumnType("bigint");
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<int>("Group")
+                        .HasColumnType("integer");
 
                     b.Property<double>("High")
                         .HasColumnType("double precision");
@@ -110,6 +116,9 @@ namespace Referral.Persistence.Migrations.PostgreSql
                         .HasMaxLength(128)
                         .HasColumnType("character varying(128)");
 
+                    b.Property<int>("Group")
+                        .HasColumnType("integer");
+
                     b.Property<double>("High")
                         .HasColumnType("double precision");
 
@@ -152,6 +161,9 @@ namespace Referral.Persistence.Migrations.PostgreSql
                         .HasColumnType("bigint");
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<int>("Group")
+                        .HasColumnType("integer");
 
                     b.Property<string>("IdentifierSystem")
                         .HasMaxLength(256)
@@ -266,6 +278,9 @@ namespace Referral.Persistence.Migrations.PostgreSql
                         .HasMaxLength(256)
                         .HasColumnType("character varying(256)");
 
+                    b.Property<int>("Group")
+                        .HasColumnType("integer");
+
                     b.Property<string>("Normalized")
                         .IsRequired()
                         .HasMaxLength(256)
@@ -308,6 +323,9 @@ namespace Referral.Persistence.Migrations.PostgreSql
                         .HasMaxLength(256)
                         .HasColumnType("character varying(256)");
 
+                    b.Property<int>("Group")
+                        .HasColumnType("integer");
+
                     b.Property<string>("Param")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -345,6 +363,9 @@ namespace Referral.Persistence.Migrations.PostgreSql
                         .HasColumnType("bigint");
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<int>("Group")
+                        .HasColumnType("integer");
 
                     b.Property<string>("Param")
                         .IsRequired()

@@ -25,6 +25,9 @@ namespace Referral.Persistence.Migrations.Sqlite
                     b.Property<long>("End")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int>("Group")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Param")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -56,6 +59,9 @@ namespace Referral.Persistence.Migrations.Sqlite
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Group")
                         .HasColumnType("INTEGER");
 
                     b.Property<double>("High")
@@ -99,6 +105,9 @@ namespace Referral.Persistence.Migrations.Sqlite
                         .HasMaxLength(128)
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("Group")
+                        .HasColumnType("INTEGER");
+
                     b.Property<double>("High")
                         .HasColumnType("REAL");
 
@@ -138,6 +147,9 @@ namespace Referral.Persistence.Migrations.Sqlite
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Group")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("IdentifierSystem")
@@ -249,6 +261,9 @@ namespace Referral.Persistence.Migrations.Sqlite
                         .HasMaxLength(256)
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("Group")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Normalized")
                         .IsRequired()
                         .HasMaxLength(256)
@@ -288,6 +303,9 @@ namespace Referral.Persistence.Migrations.Sqlite
                         .HasMaxLength(256)
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("Group")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Param")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -322,6 +340,9 @@ namespace Referral.Persistence.Migrations.Sqlite
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Group")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("Param")

@@ -7,7 +7,10 @@ namespace Referral.Fhir.Tests.Search.Query;
 /// <summary>Runs a <see cref="SearchCase"/> through <see cref="SearchService"/> and checks the result.</summary>
 internal static class SearchCaseRunner
 {
-    public static SearchService Service { get; } = new(new SearchParameterRegistry());
+    /// <summary>"Now" for every case, so date <c>ap</c> margins do not move with the real clock.</summary>
+    public static DateTimeOffset Now { get; } = new(2024, 6, 1, 0, 0, 0, TimeSpan.Zero);
+
+    public static SearchService Service { get; } = new(new SearchParameterRegistry(), clock: new FixedClock(Now));
 
     public static async Task RunAsync(FhirDbContext db, SearchCase search)
     {
@@ -37,5 +40,10 @@ internal static class SearchCaseRunner
         {
             Assert.Equal(hasMore, result.HasMore);
         }
+    }
+
+    private sealed class FixedClock(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
     }
 }

@@ -29,7 +29,7 @@ public static class SearchCases
         new("token system|code with another system", "Observation", "code=http://snomed.info/sct|1234-5", []),
         new("token |code has no system", "Patient", "identifier=|333", ["p3"]),
         new("token system| is any code of the system", "Patient", "identifier=http://hospital/mrn|", ["p1", "p2"]),
-        new("token :not includes resources without the element", "Observation", "code:not=1234-5", ["obs3", "obs4", "obs5"]),
+        new("token :not includes resources without the element", "Observation", "code:not=1234-5", ["obs3", "obs4", "obs5", "obs6", "obs7"]),
         new("token :text starts with the display, folded", "Observation", "code:text=BLOOD", ["obs1", "obs2"]),
         new("token comma is OR", "Patient", "gender=male,female", ["p1", "p2", "p3"]),
         new("token and string ANDed", "Patient", "name=peter&gender=male", ["p1", "p3"]),
@@ -48,9 +48,41 @@ public static class SearchCases
         new("date sa", "Patient", "birthdate=sa1980", ["p2"]),
         new("date eb", "Patient", "birthdate=eb1990", ["p1"]),
         new("date ap", "Patient", "birthdate=ap1980-05-10", ["p1"]),
+        // The runner's clock stands at 2024-06-01: the margin is a tenth of ~112 days, so 2024-01-15 is outside it
+        // (measured from the real clock, years later, the margin would reach it).
+        new("date ap measures its margin from the injected now", "Observation", "date=ap2024-02-10", ["obs3"]),
         new("date ge on dateTimes", "Observation", "date=ge2024-01-15", ["obs1", "obs3"]),
         new("date :missing=true", "Patient", "birthdate:missing=true", ["p3"]),
         new("date :missing=false", "Patient", "birthdate:missing=false", ["p1", "p2"]),
+
+        // token modifiers that read stored terminology or identifier types
+        new("token :of-type matches type and value of one identifier", "Patient", "identifier:of-type=http://terminology.hl7.org/CodeSystem/v2-0203|MR|222", ["p2"]),
+        new("token :of-type does not pair one identifier's type with another's value", "Patient", "identifier:of-type=http://terminology.hl7.org/CodeSystem/v2-0203|MR|999", []),
+        new("token :of-type comma is OR", "Patient", "identifier:of-type=http://terminology.hl7.org/CodeSystem/v2-0203|MR|111,http://terminology.hl7.org/CodeSystem/v2-0203|DL|999", ["p1", "p2"]),
+        new("token :in a ValueSet of listed concepts, by url", "Observation", "code:in=http://terms.example/ValueSet/bp", ["obs1", "obs2"]),
+        new("token :in a ValueSet with a version suffix", "Observation", "code:in=http://terms.example/ValueSet/bp|1.0", ["obs1", "obs2"]),
+        new("token :in a ValueSet of a whole code system, by ValueSet/id", "Observation", "code:in=ValueSet/vs-snomed", ["obs3"]),
+        new("token :in a ValueSet's expansion", "Observation", "code:in=http://terms.example/ValueSet/expanded", ["obs4", "obs7"]),
+        new("token :not-in keeps resources without a code in the set", "Observation", "code:not-in=http://terms.example/ValueSet/bp", ["obs3", "obs4", "obs5", "obs6", "obs7"]),
+        new("token :below takes the code and its descendants", "Observation", "category:below=http://terms.example/CodeSystem/vitals|blood-pressure", ["obs1"]),
+        new("token :below the root takes the whole hierarchy", "Observation", "category:below=http://terms.example/CodeSystem/vitals|vital", ["obs1", "obs3"]),
+        new("token :above takes the code and its ancestors", "Observation", "category:above=http://terms.example/CodeSystem/vitals|systolic", ["obs1"]),
+        new("token :above does not take siblings", "Observation", "category:above=http://terms.example/CodeSystem/vitals|diastolic", []),
+
+        // composite: every part within one instance of the base expression
+        new("composite token$quantity on the Observation", "Observation", "code-value-quantity=http://loinc.org|1234-5$gt100", ["obs1"]),
+        new("composite quantity part with a unit", "Observation", "code-value-quantity=1234-5$le120|http://unitsofmeasure.org|mm[Hg]", ["obs1", "obs2"]),
+        new("composite parts must both match", "Observation", "code-value-quantity=http://loinc.org|999$120", []),
+        new("composite on components matches within one component", "Observation", "component-code-value-quantity=http://loinc.org|8480-6$gt140", ["obs6"]),
+        new("composite parts from different components do not match", "Observation", "component-code-value-quantity=http://loinc.org|8462-4$gt140", []),
+        new("composite comma is OR", "Observation", "component-code-value-quantity=http://loinc.org|8462-4$gt140,http://loinc.org|8462-4$lt100", ["obs6"]),
+        new("composite combo matches a component", "Observation", "combo-code-value-quantity=8462-4$90", ["obs6"]),
+        new("composite token$string", "Observation", "code-value-string=http://loinc.org|5778-6$straw", ["obs7"]),
+        new("composite token$date", "Observation", "code-value-date=5778-6$ge2024-01", ["obs7"]),
+        new("composite token$date outside the range", "Observation", "code-value-date=5778-6$lt2024-01", []),
+        new("composite token$token on Group characteristics", "Group", "characteristic-value=sex$male", ["g1"]),
+        new("composite token$token across characteristics does not match", "Group", "characteristic-value=smoker$male", []),
+        new("composite repeated parameter is AND", "Observation", "component-code-value-quantity=8480-6$150&component-code-value-quantity=8462-4$90", ["obs6"]),
 
         // number and quantity
         new("number eq by precision", "RiskAssessment", "probability=0.8", ["ra1"]),
@@ -114,6 +146,10 @@ public static class SearchCases
         new("system search by _id", null, "_id=p1,o1", ["p1", "o1"]),
         new("system search by _type and _lastUpdated", null, "_type=Patient,Organization&_lastUpdated=lt2024-01-15", ["p1", "o1", "o2", "o3"]),
         new("system search by _tag", null, "_tag=http://tags|vip", ["p1"]),
+        new("system search with _type takes the type's parameters", null, "_type=Patient&gender=female", ["p2"]),
+        new("system search with _type chains", null, "subject.name=peter&_type=Observation", ["obs1", "obs3"]),
+        new("system search with several _type applies each type's definition", null, "_type=Observation,RiskAssessment&subject=Patient/p2", ["obs2", "ra2"]),
+        new("system search with _type reverse chains", null, "_type=Patient&_has:Observation:patient:code=999", ["p1"]),
     ];
 
     public static TheoryData<string> Names { get; } = new(All.Select(c => c.Name));

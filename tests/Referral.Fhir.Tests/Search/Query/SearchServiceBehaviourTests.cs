@@ -47,6 +47,30 @@ public sealed class SearchServiceBehaviourTests(SqliteSearchDatabase database) :
     }
 
     [Theory]
+    [InlineData("code:in=http://terms.example/ValueSet/missing", "code:in")]
+    [InlineData("code:not-in=ValueSet/nope", "code:not-in")]
+    [InlineData("code:in=http://terms.example/ValueSet/filtered", "code:in")]
+    [InlineData("code:below=http://loinc.org|1234-5", "code:below")]
+    [InlineData("code:above=1234-5", "code:above")]
+    [InlineData("code-value-quantity=http://loinc.org|1234-5", "code-value-quantity")]
+    [InlineData("code-value-quantity=1234-5$gt1$2", "code-value-quantity")]
+    [InlineData("component-code-value-quantity=8480-6$high", "component-code-value-quantity")]
+    public async Task GivenTerminologyOrACompositeValueTheServerCannotUse_WhenSearching_ThenBadRequestNamesTheParameter(string query, string expression)
+    {
+        var error = await Assert.ThrowsAsync<BadRequestException>(() => SearchAsync("Observation", query, strict: false));
+
+        Assert.Equal([expression], error.Issues.Single().Expression);
+    }
+
+    [Fact]
+    public async Task GivenIdentifierOfType_WhenTheValueLacksAPart_ThenBadRequestNamesTheParameter()
+    {
+        var error = await Assert.ThrowsAsync<BadRequestException>(() => SearchAsync("Patient", "identifier:of-type=http://terminology.hl7.org/CodeSystem/v2-0203|MR", strict: false));
+
+        Assert.Equal(["identifier:of-type"], error.Issues.Single().Expression);
+    }
+
+    [Theory]
     [InlineData("RiskAssessment", "probability=high")]
     [InlineData("Observation", "value-quantity=5|mg")]
     [InlineData("Observation", "code=a|b|c")]

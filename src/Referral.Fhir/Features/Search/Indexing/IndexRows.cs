@@ -6,11 +6,17 @@ namespace Referral.Fhir.Features.Search.Indexing;
 /// <summary>Turns the FHIRPath results of one parameter into distinct index rows of the table its type uses.</summary>
 internal static class IndexRows
 {
-    public static void Add(ResourceEntity entity, SearchParameterInfo parameter, IReadOnlyList<Base> values)
+    /// <param name="entity">The version that receives the rows.</param>
+    /// <param name="code">The rows' Param: the parameter code, or a composite component's <see cref="CompositeComponent.RowParam"/>.</param>
+    /// <param name="searchType">Which table and extraction the values get.</param>
+    /// <param name="values">The FHIRPath results.</param>
+    /// <param name="group">The element instance the rows belong to (see <see cref="IndexEntity.Group"/>); 0 for a plain parameter.</param>
+    /// <returns>How many rows were added, so a composite can drop an instance that lacks one of its parts.</returns>
+    public static int Add(ResourceEntity entity, string code, SearchParamType searchType, IReadOnlyList<Base> values, int group = 0)
     {
         var type = entity.ResourceType;
-        var code = parameter.Code;
-        switch (parameter.Type)
+        var before = Count(entity);
+        switch (searchType)
         {
             case SearchParamType.String:
                 foreach (var (normalized, exact) in values.SelectMany(StringValues.From)
@@ -18,7 +24,7 @@ internal static class IndexRows
                              .Where(v => v.Normalized.Length > 0)
                              .Distinct())
                 {
-                    entity.StringIndices.Add(new StringIndexEntity { ResourceType = type, Param = code, Normalized = normalized, Exact = exact });
+                    entity.StringIndices.Add(new StringIndexEntity { ResourceType = type, Param = code, Group = group, Normalized = normalized, Exact = exact });
                 }
 
                 break;
@@ -26,7 +32,9 @@ internal static class IndexRows
             case SearchParamType.Token:
                 foreach (var token in values.SelectMany(TokenValue.From).Distinct())
                 {
-                    entity.TokenIndices.Add(new TokenIndexEntity { ResourceType = type, Param = code, System = token.System, Code = token.Code, Text = token.Text });
+                    // :text compares folded prefixes, so the display is stored folded too.
+                    var text = token.Text is null ? null : StringNormalizer.Normalize(token.Text);
+                    entity.TokenIndices.Add(new TokenIndexEntity { ResourceType = type, Param = code, Group = group, System = token.System, Code = token.Code, Text = text });
                 }
 
                 break;
@@ -34,7 +42,7 @@ internal static class IndexRows
             case SearchParamType.Date:
                 foreach (var range in values.SelectMany(DateValues.From).Distinct())
                 {
-                    entity.DateIndices.Add(new DateIndexEntity { ResourceType = type, Param = code, Start = range.StartTicks, End = range.EndTicks });
+                    entity.DateIndices.Add(new DateIndexEntity { ResourceType = type, Param = code, Group = group, Start = range.StartTicks, End = range.EndTicks });
                 }
 
                 break;
@@ -46,6 +54,7 @@ internal static class IndexRows
                     {
                         ResourceType = type,
                         Param = code,
+                        Group = group,
                         TargetType = reference.TargetType,
                         TargetId = reference.TargetId,
                         Url = reference.Url,
@@ -63,6 +72,7 @@ internal static class IndexRows
                     {
                         ResourceType = type,
                         Param = code,
+                        Group = group,
                         System = quantity.System,
                         Code = quantity.Code,
                         Value = quantity.Value,
@@ -76,7 +86,7 @@ internal static class IndexRows
             case SearchParamType.Number:
                 foreach (var number in values.SelectMany(NumberValue.From).Distinct())
                 {
-                    entity.NumberIndices.Add(new NumberIndexEntity { ResourceType = type, Param = code, Value = number.Value, Low = number.Low, High = number.High });
+                    entity.NumberIndices.Add(new NumberIndexEntity { ResourceType = type, Param = code, Group = group, Value = number.Value, Low = number.Low, High = number.High });
                 }
 
                 break;
@@ -84,10 +94,16 @@ internal static class IndexRows
             case SearchParamType.Uri:
                 foreach (var uri in values.SelectMany(UriValues.From).Distinct(StringComparer.Ordinal))
                 {
-                    entity.UriIndices.Add(new UriIndexEntity { ResourceType = type, Param = code, Uri = uri });
+                    entity.UriIndices.Add(new UriIndexEntity { ResourceType = type, Param = code, Group = group, Uri = uri });
                 }
 
                 break;
         }
+
+        return Count(entity) - before;
     }
+
+    private static int Count(ResourceEntity entity) =>
+        entity.StringIndices.Count + entity.TokenIndices.Count + entity.DateIndices.Count + entity.ReferenceIndices.Count +
+        entity.QuantityIndices.Count + entity.NumberIndices.Count + entity.UriIndices.Count;
 }

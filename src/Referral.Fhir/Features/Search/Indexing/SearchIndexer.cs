@@ -31,18 +31,25 @@ public sealed class SearchIndexer
                     continue;
                 }
 
-                if (!compiled.TryGetValue(expression, out var select))
+                CompiledExpression? CompileOnce(string text)
                 {
-                    compiled[expression] = select = TryCompile(compiler, expression);
+                    if (!compiled.TryGetValue(text, out var result))
+                    {
+                        compiled[text] = result = TryCompile(compiler, text);
+                    }
+
+                    return result;
                 }
 
-                if (select is null)
+                var select = CompileOnce(expression);
+                var components = parameter.Components.Select(c => CompileOnce(c.Expression)).ToArray();
+                if (select is null || components.Any(c => c is null))
                 {
                     unindexable.Add(parameter);
                     continue;
                 }
 
-                parameters.Add(new CompiledSearchParameter(parameter, select));
+                parameters.Add(new CompiledSearchParameter(parameter, select, components!));
             }
 
             _byType[type] = [.. parameters];
@@ -88,11 +95,50 @@ public sealed class SearchIndexer
         var root = resource.ToPocoNode();
         foreach (var parameter in parameters)
         {
-            if (Evaluate(parameter, root, referenceTypeOf) is { Count: > 0 } values)
+            if (parameter.Info.Type == SearchParamType.Composite)
             {
-                IndexRows.Add(entity, parameter.Info, values);
+                IndexComposite(parameter, root, entity, referenceTypeOf);
+            }
+            else if (Evaluate(parameter, root, referenceTypeOf) is { Count: > 0 } values)
+            {
+                IndexRows.Add(entity, parameter.Info.Code, parameter.Info.Type, values);
+                if (parameter.Info.Type == SearchParamType.Token)
+                {
+                    CompositeRows.AddIdentifierTypes(entity, parameter.Info.Code, values);
+                }
             }
         }
+    }
+
+    /// <summary>Each component is evaluated with one base instance as its focus, so its values belong to that instance.</summary>
+    private static void IndexComposite(CompiledSearchParameter parameter, PocoNode root, ResourceEntity entity, Func<string, string?>? referenceTypeOf)
+    {
+        var context = new FhirEvaluationContext { Resource = root, RootResource = root, ElementResolver = new StubReferenceResolver(referenceTypeOf, untypedAs: null).Resolve };
+        List<PocoNode> instances;
+        try
+        {
+            instances = parameter.Select([root], context).OfType<PocoNode>().ToList();
+        }
+        catch (Exception)
+        {
+            return;
+        }
+
+        var perInstance = new List<IReadOnlyList<IReadOnlyList<Base>>>();
+        foreach (var instance in instances)
+        {
+            try
+            {
+                perInstance.Add([.. parameter.Components.Select(c => (IReadOnlyList<Base>)[.. c([instance], context).Select(n => n?.Poco).OfType<Base>()])]);
+            }
+            catch (Exception)
+            {
+                // As for plain parameters: data an expression fails on costs that instance, not the write.
+                perInstance.Add([.. parameter.Components.Select(_ => (IReadOnlyList<Base>)[])]);
+            }
+        }
+
+        CompositeRows.Add(entity, parameter.Info, perInstance);
     }
 
     private static CompiledExpression? TryCompile(FhirPathCompiler compiler, string expression)

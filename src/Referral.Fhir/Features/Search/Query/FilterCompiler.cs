@@ -9,7 +9,8 @@ namespace Referral.Fhir.Features.Search.Query;
 /// Resolves one filter parameter (<c>name[:modifier]</c>, a chain <c>ref[:Type].rest</c> or <c>_has:…</c>) against
 /// the registry and hands it to the builder for its search type.
 /// </summary>
-internal sealed class FilterCompiler(SearchParameterRegistry registry, FhirDbContext db)
+/// <remarks>"now" is read once per request, so every <c>ap</c> in it measures from the same instant of the injected clock.</remarks>
+internal sealed class FilterCompiler(SearchParameterRegistry registry, FhirDbContext db, DateTime now)
 {
     private static readonly Dictionary<SearchParamType, IParameterQueryBuilder> Builders = new()
     {
@@ -20,18 +21,30 @@ internal sealed class FilterCompiler(SearchParameterRegistry registry, FhirDbCon
         [SearchParamType.Quantity] = new QuantityQueryBuilder(),
         [SearchParamType.Reference] = new ReferenceQueryBuilder(),
         [SearchParamType.Uri] = new UriQueryBuilder(),
+        [SearchParamType.Composite] = new CompositeQueryBuilder(),
     };
 
     // What system-level search (no type) can answer: columns of the resource row and the meta elements every type indexes.
     private static readonly HashSet<string> SystemParameters = new(StringComparer.Ordinal) { "_id", "_lastUpdated", "_tag", "_profile", "_security" };
 
+    /// <summary>The modifiers served on parameters of a search type, for the CapabilityStatement.</summary>
+    public static IReadOnlyList<string> ModifiersOf(SearchParamType type) =>
+        Builders.TryGetValue(type, out var builder) ? builder.Modifiers : [];
+
     public SearchParameterRegistry Registry => registry;
 
     public FhirDbContext Db => db;
 
+    public DateTime Now => now;
+
     /// <exception cref="UnsupportedSearchParameterException">The parameter, modifier or chain is unknown.</exception>
     public Expression<Func<ResourceEntity, bool>> Compile(SearchScope scope, string key, string value)
     {
+        if (scope is { IsSystem: true, Types.Count: > 0 } && key != "_type" && !SystemParameters.Contains(SplitModifier(key).Code))
+        {
+            return PerType(scope.Types, key, value);
+        }
+
         if (key.StartsWith("_has:", StringComparison.Ordinal))
         {
             return HasQueryBuilder.Build(this, scope, key, value);
@@ -54,7 +67,7 @@ internal sealed class FilterCompiler(SearchParameterRegistry registry, FhirDbCon
         if (ResourceColumnQueryBuilder.Handles(code))
         {
             return modifier is null
-                ? ResourceColumnQueryBuilder.Build(code, key, values)
+                ? ResourceColumnQueryBuilder.Build(code, key, values, now)
                 : throw new UnsupportedSearchParameterException($"The modifier ':{modifier}' is not supported on '{code}'.");
         }
 
@@ -68,8 +81,19 @@ internal sealed class FilterCompiler(SearchParameterRegistry registry, FhirDbCon
             throw new UnsupportedSearchParameterException($"The modifier ':{modifier}' is not supported on '{code}'.");
         }
 
-        return builder.Build(new ParameterQuery(db, scope, parameter, modifier, values, key));
+        return builder.Build(new ParameterQuery(db, scope, parameter, modifier, values, key, now));
     }
+
+    /// <summary>
+    /// A system-level search limited by <c>_type</c> answers any parameter every listed type has (chains and <c>_has</c>
+    /// included), each type through its own definition: the criterion is "of this type and matching it there".
+    /// </summary>
+    private Expression<Func<ResourceEntity, bool>> PerType(IReadOnlyList<string> types, string key, string value) =>
+        PredicateComposition.Or(types.Select(type =>
+        {
+            var criterion = Compile(SearchScope.ForType(type), key, value);
+            return PredicateComposition.And([r => r.ResourceType == type, criterion]);
+        }));
 
     /// <exception cref="UnsupportedSearchParameterException">The type has no such parameter (or system search can't answer it).</exception>
     public SearchParameterInfo Resolve(SearchScope scope, string code)

@@ -7,7 +7,7 @@ namespace Referral.Fhir.Features.Search.Query;
 /// <summary>Number search: the prefixes as comparisons of the value's implicit precision range with the stored [Low, High].</summary>
 internal sealed class NumberQueryBuilder : IParameterQueryBuilder
 {
-    public bool Supports(string? modifier) => modifier is null or "missing";
+    public IReadOnlyList<string> Modifiers { get; } = ["missing"];
 
     public Expression<Func<ResourceEntity, bool>> Build(ParameterQuery query) => query.Modifier == "missing"
         ? IndexRows.Missing<NumberIndexEntity>(query)

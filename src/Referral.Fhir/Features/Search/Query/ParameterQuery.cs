@@ -8,6 +8,7 @@ namespace Referral.Fhir.Features.Search.Query;
 /// <param name="Parameter">The registry definition.</param>
 /// <param name="Modifier">The text after ':' in the name, if any.</param>
 /// <param name="Name">The parameter as written (with modifier), for error messages.</param>
+/// <param name="Now">The request's current time, read once from the injected TimeProvider (date <c>ap</c>).</param>
 /// <param name="Values">The comma-separated alternatives, still escaped (token and quantity values split on <c>|</c> next).</param>
 internal sealed record ParameterQuery(
     FhirDbContext Db,
@@ -15,4 +16,5 @@ internal sealed record ParameterQuery(
     SearchParameterInfo Parameter,
     string? Modifier,
     IReadOnlyList<string> Values,
-    string Name);
+    string Name,
+    DateTime Now);

@@ -7,13 +7,14 @@ namespace Referral.Fhir.Features.Search.Query;
 /// <summary>Quantity search: <c>[prefix]value</c>, <c>value|system|code</c> and <c>value||code</c> (unit code in any system).</summary>
 internal sealed class QuantityQueryBuilder : IParameterQueryBuilder
 {
-    public bool Supports(string? modifier) => modifier is null or "missing";
+    public IReadOnlyList<string> Modifiers { get; } = ["missing"];
 
     public Expression<Func<ResourceEntity, bool>> Build(ParameterQuery query) => query.Modifier == "missing"
         ? IndexRows.Missing<QuantityIndexEntity>(query)
         : IndexRows.MatchAny<QuantityIndexEntity>(query, raw => Match(raw, query.Name));
 
-    private static Expression<Func<QuantityIndexEntity, bool>> Match(string raw, string name)
+    /// <summary>One quantity value; also a quantity component of a composite.</summary>
+    public static Expression<Func<QuantityIndexEntity, bool>> Match(string raw, string name)
     {
         var parts = SearchValueSyntax.SplitPipes(raw);
         if (parts.Count is not (1 or 3))

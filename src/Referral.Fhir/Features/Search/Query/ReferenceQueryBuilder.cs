@@ -11,9 +11,10 @@ namespace Referral.Fhir.Features.Search.Query;
 /// </summary>
 internal sealed class ReferenceQueryBuilder : IParameterQueryBuilder
 {
+    // "[type]" stands for the resource-type modifiers (:Patient, …), as the specification writes them.
+    public IReadOnlyList<string> Modifiers { get; } = ["identifier", "missing", "[type]"];
 
     public bool Supports(string? modifier) => modifier is null or "identifier" or "missing" || SearchParameterRegistry.IsResourceType(modifier);
-
 
     public Expression<Func<ResourceEntity, bool>> Build(ParameterQuery query) => query.Modifier switch
     {
@@ -22,7 +23,8 @@ internal sealed class ReferenceQueryBuilder : IParameterQueryBuilder
         _ => IndexRows.MatchAny<ReferenceIndexEntity>(query, raw => MatchTarget(SearchValueSyntax.Unescape(raw), query.Modifier)),
     };
 
-    private static Expression<Func<ReferenceIndexEntity, bool>> MatchTarget(string value, string? typeModifier)
+    /// <summary>One reference value; also a reference component of a composite.</summary>
+    public static Expression<Func<ReferenceIndexEntity, bool>> MatchTarget(string value, string? typeModifier)
     {
         if (value.Contains("://", StringComparison.Ordinal) || value.StartsWith("urn:", StringComparison.Ordinal))
         {

@@ -9,7 +9,7 @@ internal static class ResourceColumnQueryBuilder
 {
     public static bool Handles(string code) => code is "_id" or "_lastUpdated";
 
-    public static Expression<Func<ResourceEntity, bool>> Build(string code, string name, IReadOnlyList<string> values)
+    public static Expression<Func<ResourceEntity, bool>> Build(string code, string name, IReadOnlyList<string> values, DateTime now)
     {
         if (code == "_id")
         {
@@ -17,7 +17,7 @@ internal static class ResourceColumnQueryBuilder
             return r => ids.Contains(r.ResourceId);
         }
 
-        return PredicateComposition.Or(values.Select(raw => DateQueryBuilder.Match<ResourceEntity>(raw, name, r => r.LastUpdatedTicks, r => r.LastUpdatedTicks)));
+        return PredicateComposition.Or(values.Select(raw => DateQueryBuilder.Match<ResourceEntity>(raw, name, r => r.LastUpdatedTicks, r => r.LastUpdatedTicks, now)));
     }
 
     /// <summary>System-level <c>_type</c>: any of the listed resource types.</summary>

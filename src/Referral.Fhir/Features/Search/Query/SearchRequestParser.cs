@@ -28,6 +28,15 @@ internal sealed class SearchRequestParser(FilterCompiler compiler, bool strict, 
     // filtersOnly: conditional interactions match by the filters alone; paging, sorting and includes are not theirs.
     public SearchRequest Parse(SearchScope scope, IReadOnlyList<KeyValuePair<string, string>> parameters, bool filtersOnly)
     {
+        if (scope.IsSystem)
+        {
+            // _type may come after the parameters it makes answerable (GET /fhir?subject.name=x&_type=Observation).
+            var types = parameters.Where(p => p.Key.Trim() == "_type")
+                .SelectMany(p => SearchValueSyntax.Split(p.Value.Trim(), ',')).Select(SearchValueSyntax.Unescape)
+                .Where(SearchParameterRegistry.IsResourceType).Distinct(StringComparer.Ordinal).ToList();
+            scope = scope with { Types = types };
+        }
+
         foreach (var (rawKey, rawValue) in parameters)
         {
             var key = rawKey.Trim();

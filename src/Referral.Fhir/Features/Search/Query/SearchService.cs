@@ -9,8 +9,10 @@ namespace Referral.Fhir.Features.Search.Query;
 /// Runs FHIR R4 searches (https://hl7.org/fhir/R4/search.html) as SQL over the index tables: each parameter is an
 /// EXISTS subquery on its index, repeated parameters AND, comma-separated values OR.
 /// </summary>
-public sealed class SearchService(SearchParameterRegistry registry, FhirOptions? options = null)
+/// <remarks>"Now" for date <c>ap</c> comes from the injected clock; the system clock when none is given.</remarks>
+public sealed class SearchService(SearchParameterRegistry registry, FhirOptions? options = null, TimeProvider? clock = null)
 {
+    private readonly TimeProvider _clock = clock ?? TimeProvider.System;
     private readonly int _defaultCount = options?.DefaultPageSize ?? new FhirOptions().DefaultPageSize;
     private readonly int _maxCount = options?.MaxPageSize ?? new FhirOptions().MaxPageSize;
 
@@ -25,7 +27,7 @@ public sealed class SearchService(SearchParameterRegistry registry, FhirOptions?
     {
         access ??= UnrestrictedAccessPolicy.Instance;
         access.Demand(FhirInteraction.Search, string.IsNullOrEmpty(resourceType) ? null : resourceType);
-        var compiler = new FilterCompiler(registry, db);
+        var compiler = new FilterCompiler(registry, db, _clock.GetUtcNow().UtcDateTime);
         var request = new SearchRequestParser(compiler, strict, _defaultCount, _maxCount).Parse(ScopeOf(resourceType), parameters, filtersOnly: false);
         var scope = access.ReadScope(db);
         var matching = Filter(compiler, request).Within(scope);
@@ -67,7 +69,7 @@ public sealed class SearchService(SearchParameterRegistry registry, FhirOptions?
         FhirDbContext db, string resourceType, IReadOnlyList<KeyValuePair<string, string>> parameters, int limit, CancellationToken ct, IFhirAccessPolicy? access = null)
     {
         access ??= UnrestrictedAccessPolicy.Instance;
-        var compiler = new FilterCompiler(registry, db);
+        var compiler = new FilterCompiler(registry, db, _clock.GetUtcNow().UtcDateTime);
         var request = new SearchRequestParser(compiler, strict: true, _defaultCount, _maxCount).Parse(ScopeOf(resourceType), parameters, filtersOnly: true);
         return await Filter(compiler, request).Within(access.ReadScope(db)).OrderBy(r => r.Sid).Take(limit).ToListAsync(ct);
     }

@@ -7,7 +7,7 @@ namespace Referral.Fhir.Features.Search.Query;
 /// <summary>String search: starts-with on the case/accent-folded value, <c>:exact</c>, <c>:contains</c>, <c>:missing</c>.</summary>
 internal sealed class StringQueryBuilder : IParameterQueryBuilder
 {
-    public bool Supports(string? modifier) => modifier is null or "exact" or "contains" or "missing";
+    public IReadOnlyList<string> Modifiers { get; } = ["exact", "contains", "missing"];
 
     public Expression<Func<ResourceEntity, bool>> Build(ParameterQuery query) => query.Modifier switch
     {
@@ -22,12 +22,13 @@ internal sealed class StringQueryBuilder : IParameterQueryBuilder
             var normalized = StringNormalizer.Normalize(SearchValueSyntax.Unescape(raw));
             return i => i.Normalized.Contains(normalized);
         }),
-        _ => IndexRows.MatchAny<StringIndexEntity>(query, raw => StartsWith(query, StringNormalizer.Normalize(SearchValueSyntax.Unescape(raw)))),
+        _ => IndexRows.MatchAny<StringIndexEntity>(query, raw => StartsWith(query.Db, StringNormalizer.Normalize(SearchValueSyntax.Unescape(raw)))),
     };
 
-    private static Expression<Func<StringIndexEntity, bool>> StartsWith(ParameterQuery query, string prefix)
+    /// <summary>The default string match of one (normalized) value; also a string component of a composite.</summary>
+    public static Expression<Func<StringIndexEntity, bool>> StartsWith(FhirDbContext db, string prefix)
     {
-        if (!query.Db.Database.IsSqlite())
+        if (!db.Database.IsSqlite())
         {
             return i => i.Normalized.StartsWith(prefix);
         }

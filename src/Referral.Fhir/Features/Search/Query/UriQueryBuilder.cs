@@ -6,7 +6,7 @@ namespace Referral.Fhir.Features.Search.Query;
 /// <summary>Uri search: equality, <c>:below</c> (stored uri starts with the value), <c>:above</c> (the value starts with the stored uri), <c>:missing</c>.</summary>
 internal sealed class UriQueryBuilder : IParameterQueryBuilder
 {
-    public bool Supports(string? modifier) => modifier is null or "below" or "above" or "missing";
+    public IReadOnlyList<string> Modifiers { get; } = ["below", "above", "missing"];
 
     public Expression<Func<ResourceEntity, bool>> Build(ParameterQuery query) => query.Modifier switch
     {
