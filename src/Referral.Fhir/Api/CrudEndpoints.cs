@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
 using Referral.Fhir.Errors;
+using Referral.Fhir.Features.Access;
 using Referral.Fhir.Features.Patch;
 using Referral.Fhir.Features.Persistence;
 using Referral.Fhir.Features.Search.Query;
@@ -50,6 +51,8 @@ public static class CrudEndpoints
         string type, HttpContext context, ResourceStore store, WriteUnit unit, SearchService search, IOptions<FhirOptions> options, CancellationToken ct)
     {
         ResourceTypes.Require(type);
+        // Refuse before reading the body: a caller without the permission learns nothing from validation errors.
+        store.Access.Demand(FhirInteraction.Create, type);
         var resource = await ReadResourceAsync(context, store.Serializer, options.Value, ct);
         ResourceTypes.RequireMatch(resource, type);
         var ifNoneExist = context.Request.Headers["If-None-Exist"].ToString();
