@@ -85,6 +85,8 @@ public abstract class HostileInputTests(NodeFactory factory)
         await OutcomeAssert.RefusedAsync(post);
         using var put = await _client.SendAsync(Request(HttpMethod.Put, "/fhir/Patient/hostile-put", body, contentType));
         await OutcomeAssert.RefusedAsync(put);
+        using var bundle = await _client.SendAsync(Request(HttpMethod.Post, "/fhir", body, contentType));
+        await OutcomeAssert.RefusedAsync(bundle);
 
         Assert.Equal(before, await WrittenAsync());
     }
