@@ -17,8 +17,8 @@ using Referral.Persistence;
 namespace Referral.Identity;
 
 /// <summary>
-/// Identity, access control and audit for a node: <c>AddNodeIdentity</c> for services, <c>UseNodeIdentity</c> for the
-/// middleware (audit, authentication, authorization) and <c>MapNodeIdentity</c> for the issuer and SMART endpoints.
+/// Identity, access control and audit for a node: <c>AddNodeIdentity</c> for services, <c>UseNodeAuthentication</c> and
+/// <c>UseNodeAuthorization</c> for the middleware and <c>MapNodeIdentity</c> for the issuer and SMART endpoints.
 /// </summary>
 public static class IdentityExtensions
 {
@@ -80,7 +80,8 @@ public static class IdentityExtensions
         return builder;
     }
 
-    public static WebApplication UseNodeIdentity(this WebApplication app)
+    /// <summary>Audit (outermost, so refusals are audited too) and bearer-token authentication.</summary>
+    public static WebApplication UseNodeAuthentication(this WebApplication app)
     {
         var auth = app.Services.GetRequiredService<IOptions<NodeAuthenticationOptions>>().Value;
         if (!auth.Enabled)
@@ -95,7 +96,17 @@ public static class IdentityExtensions
         }
 
         app.UseAuthentication();
-        app.UseAuthorization();
+        return app;
+    }
+
+    /// <summary>Refuses requests without a valid token on every endpoint not marked anonymous.</summary>
+    public static WebApplication UseNodeAuthorization(this WebApplication app)
+    {
+        if (app.Services.GetRequiredService<IOptions<NodeAuthenticationOptions>>().Value.Enabled)
+        {
+            app.UseAuthorization();
+        }
+
         return app;
     }
 

@@ -2,9 +2,12 @@ using Referral.Fhir;
 using Referral.Identity;
 using Referral.Persistence;
 using Referral.Web;
+using Referral.Web.Hardening;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddNodeDefaults();
+builder.AddRequestHardening();
+builder.AddClientRateLimiting();
 builder.Services.AddFhirServer(builder.Configuration);
 builder.AddNodeIdentity();
 
@@ -13,7 +16,11 @@ await app.Services.MigrateFhirDatabaseAsync();
 await app.InitializeNodeIdentityAsync();
 await app.SeedDemoDataAsync();
 app.UseExceptionHandler();
-app.UseNodeIdentity();
+app.UseRequestHardening();
+app.UseNodeAuthentication();
+// After authentication, so a client is limited by its identity; before authorization, so floods without a token are limited too.
+app.UseClientRateLimiting();
+app.UseNodeAuthorization();
 app.MapHealthChecks("/health").AllowAnonymous();
 app.MapNodeIdentity();
 app.MapFhirApi();

@@ -72,6 +72,8 @@ internal sealed class NodeProcess : IAsyncDisposable
         start.Environment["DemoData__Seed"] = "false";
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment["Logging__LogLevel__Default"] = "Warning";
+        // The load driver is one client at tens of thousands of requests per second: measure the node, not its per-client limit.
+        start.Environment["RateLimiting__Enabled"] = "false";
         if (connectionString is not null)
         {
             start.Environment["ConnectionStrings__Fhir"] = connectionString;

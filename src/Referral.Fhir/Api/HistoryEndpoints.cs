@@ -62,7 +62,8 @@ public static class HistoryEndpoints
         var self = $"{FhirUrls.Base(context)}{context.Request.Path.Value![FhirUrls.BasePath.Length..]}";
         string Link(int at) => $"{self}?{(since.Length > 0 ? $"_since={Uri.EscapeDataString(since)}&" : "")}_count={count}&_offset={at.ToString(CultureInfo.InvariantCulture)}";
         var links = new List<(string, string)> { ("self", Link(offset)) };
-        if (offset + count < total)
+        // Not offset + count: a client-chosen offset near int.MaxValue overflowed into a bogus next link.
+        if (offset < total - count)
         {
             links.Add(("next", Link(offset + count)));
         }

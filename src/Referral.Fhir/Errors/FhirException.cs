@@ -49,7 +49,8 @@ public class FhirException : Exception
         Severity = OperationOutcome.IssueSeverity.Error,
         Code = code,
         Diagnostics = message,
-        Expression = expression is null ? [] : [expression],
+        // An empty expression is not valid FHIR (strings may not be empty), and clients then cannot read the outcome at all.
+        Expression = string.IsNullOrEmpty(expression) ? [] : [expression],
     };
 }
 

@@ -21,12 +21,24 @@ public sealed class FhirSerializer
     private readonly BaseFhirXmlSerializer _xmlSerializer = new(ModelInfo.ModelInspector);
     private readonly FhirXmlDeserializer _xmlDeserializer = new();
 
+    private readonly int _maxXmlDepth;
+
     public FhirSerializer(int maxJsonDepth = 64)
     {
         _strictJson = new JsonSerializerOptions { MaxDepth = maxJsonDepth }.ForFhir(ModelInfo.ModelInspector);
-        _compactJson = new JsonSerializerOptions { Encoder = Encoder }.ForFhir(ModelInfo.ModelInspector);
-        _prettyJson = new JsonSerializerOptions { WriteIndented = true, Encoder = Encoder }.ForFhir(ModelInfo.ModelInspector);
+        _compactJson = new JsonSerializerOptions { Encoder = Encoder, MaxDepth = OutputMaxDepth }.ForFhir(ModelInfo.ModelInspector);
+        _prettyJson = new JsonSerializerOptions { WriteIndented = true, Encoder = Encoder, MaxDepth = OutputMaxDepth }.ForFhir(ModelInfo.ModelInspector);
+        // Each XML element level becomes up to two JSON levels (an array and its object), and every resource is stored
+        // as JSON: half the JSON limit keeps an accepted XML body within it.
+        _maxXmlDepth = Math.Max(1, (maxJsonDepth / 2) - 1);
     }
+
+    /// <summary>
+    /// Depth allowed when writing, and when reading what was stored: input was held to the JSON depth limit (at most 256),
+    /// and a Bundle around it adds a few levels. Without this, System.Text.Json's default of 64 failed on output
+    /// for resources the input limit had accepted.
+    /// </summary>
+    public const int OutputMaxDepth = 600;
 
     /// <summary>
     /// Writes Chinese names and '+' as themselves instead of \u escapes: FHIR JSON is served as application/fhir+json,
@@ -39,9 +51,15 @@ public sealed class FhirSerializer
 
     public Resource ParseJson(ReadOnlySpan<byte> utf8Json)
     {
+        if (!StartsWithObject(utf8Json))
+        {
+            throw new InvalidResourceException("The body is not a FHIR resource: a JSON object with a resourceType was expected.");
+        }
+
+        Resource resource;
         try
         {
-            return JsonSerializer.Deserialize<Resource>(utf8Json, _strictJson)
+            resource = JsonSerializer.Deserialize<Resource>(utf8Json, _strictJson)
                 ?? throw new InvalidResourceException("The request body is empty; a FHIR resource was expected.");
         }
         catch (DeserializationFailedException e)
@@ -50,12 +68,24 @@ public sealed class FhirSerializer
         }
         catch (JsonException e)
         {
-            throw new InvalidResourceException($"The body is not valid JSON: {e.Message}", e.Path);
+            // Not e.Message: for a value of the wrong shape it names the .NET type it was read into.
+            var reason = e.Message.Contains("depth", StringComparison.OrdinalIgnoreCase)
+                ? $"nests deeper than {_strictJson.MaxDepth} levels"
+                : "is not valid FHIR JSON";
+            throw new InvalidResourceException($"The body {reason} (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}).", e.Path);
         }
-        catch (NotSupportedException e)
+        catch (Exception e) when (e is NotSupportedException or InvalidOperationException)
         {
-            throw new InvalidResourceException($"The body is not a FHIR resource: {e.Message}");
+            // The Firely reader throws these for JSON of an unexpected shape (an array where a resource should be, …).
+            throw new InvalidResourceException("The body is not a FHIR resource: its JSON has an unexpected shape.");
         }
+
+        if (ControlCharacterGuard.Find(utf8Json, resource.TypeName) is { } path)
+        {
+            throw new InvalidResourceException("A string holds a control character; FHIR strings allow only tab, CR and LF.", path);
+        }
+
+        return resource;
     }
 
     /// <summary>Parses a stored resource; stored JSON was validated on write, so no error mapping is needed.</summary>
@@ -66,6 +96,7 @@ public sealed class FhirSerializer
         try
         {
             var settings = new XmlReaderSettings { DtdProcessing = DtdProcessing.Prohibit, XmlResolver = null, IgnoreComments = true };
+            RequireXmlDepth(body, settings);
             using var reader = XmlReader.Create(new MemoryStream(body), settings);
             if (_xmlDeserializer.TryDeserializeResource(reader, out var resource, out var errors) && resource is not null)
             {
@@ -76,7 +107,22 @@ public sealed class FhirSerializer
         }
         catch (XmlException e)
         {
-            throw new InvalidResourceException($"The body is not well-formed XML: {e.Message}");
+            // Not e.Message: it names .NET settings classes, which mean nothing to a FHIR client.
+            throw new InvalidResourceException(
+                $"The body is not well-formed XML, or declares a DTD, which is not allowed (line {e.LineNumber}, position {e.LinePosition}).");
+        }
+    }
+
+    // The Firely XML reader has no depth limit, and a resource too deep to store as JSON failed only when it was written.
+    private void RequireXmlDepth(byte[] body, XmlReaderSettings settings)
+    {
+        using var reader = XmlReader.Create(new MemoryStream(body), settings);
+        while (reader.Read())
+        {
+            if (reader.Depth > _maxXmlDepth)
+            {
+                throw new InvalidResourceException($"The XML body nests deeper than {_maxXmlDepth} levels.");
+            }
         }
     }
 
@@ -109,6 +155,20 @@ public sealed class FhirSerializer
         }
 
         return buffer.ToArray();
+    }
+
+    private static bool StartsWithObject(ReadOnlySpan<byte> utf8Json)
+    {
+        var reader = new Utf8JsonReader(utf8Json);
+        try
+        {
+            // Not valid JSON at all is left to the deserializer, which says where.
+            return !reader.Read() || reader.TokenType == JsonTokenType.StartObject;
+        }
+        catch (JsonException)
+        {
+            return true;
+        }
     }
 
     /// <summary>The resourceType of a JSON body, to name elements that validation reports relative to "$this".</summary>

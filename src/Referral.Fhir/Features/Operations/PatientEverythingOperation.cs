@@ -81,7 +81,8 @@ public static class PatientEverythingOperation
         }
 
         var links = new List<(string, string)> { ("self", Link(offset)) };
-        if (offset + count < total)
+        // Not offset + count: a client-chosen offset near int.MaxValue overflowed into a bogus next link.
+        if (offset < total - count)
         {
             links.Add(("next", Link(offset + count)));
         }

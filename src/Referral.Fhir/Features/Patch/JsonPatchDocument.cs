@@ -22,7 +22,8 @@ public sealed class JsonPatchDocument
         JsonNode? root;
         try
         {
-            root = JsonNode.Parse(body);
+            // Duplicate keys would otherwise surface as an ArgumentException (a 500) on first access to the object.
+            root = JsonNode.Parse(body, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false });
         }
         catch (JsonException e)
         {
@@ -46,8 +47,9 @@ public sealed class JsonPatchDocument
     /// <summary>Patches a stored resource and parses the result strictly; a patch may not change the type or id.</summary>
     public Resource ApplyTo(string currentJson, string type, string id, FhirSerializer serializer, string? expression = null)
     {
-        var node = Apply(JsonNode.Parse(currentJson)!);
-        var patched = serializer.ParseJson(System.Text.Encoding.UTF8.GetBytes(node.ToJsonString()));
+        // Stored JSON may be as deep as the input limit allowed, which can exceed System.Text.Json's default of 64.
+        var node = Apply(JsonNode.Parse(currentJson, documentOptions: new JsonDocumentOptions { MaxDepth = FhirSerializer.OutputMaxDepth })!);
+        var patched = serializer.ParseJson(System.Text.Encoding.UTF8.GetBytes(node.ToJsonString(serializer.StorageOptions)));
         if (patched.TypeName != type || patched.Id != id)
         {
             throw new InvalidResourceException("A patch may not change the resource type or id.", expression ?? "id");

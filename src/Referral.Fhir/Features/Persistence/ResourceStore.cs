@@ -181,7 +181,8 @@ public sealed partial class ResourceStore(FhirDbContext db, SearchIndexer indexe
 
     public static void ValidateId(string id)
     {
-        if (!IdPattern().IsMatch(id))
+        // "." and ".." match the FHIR id pattern, but no URL can address them: clients and proxies remove dot segments.
+        if (!IdPattern().IsMatch(id) || id is "." or "..")
         {
             throw new BadRequestException($"'{Truncate(id)}' is not a valid FHIR id (1-64 characters of A-Z, a-z, 0-9, '-' and '.').", "id");
         }

@@ -79,6 +79,14 @@ public sealed class TransactionEntry
             throw new InvalidResourceException($"'{type}' in request.url is not a FHIR R4 resource type.", $"{path}.url");
         }
 
+        if (segments.Length > 2)
+        {
+            // Entries address a type or one resource; anything longer (Patient/../../x, Patient/1/_history/2) was
+            // silently treated as Type/id before, so a vread ran as a read and a DELETE hit the wrong resource.
+            throw new InvalidResourceException(
+                $"request.url '{(url.Length > 100 ? url[..100] : url)}' must be Type, Type/id or Type?criteria.", $"{path}.url");
+        }
+
         if (segments.Length > 1)
         {
             ResourceStore.ValidateId(segments[1]);

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Linq.Expressions;
 using Hl7.Fhir.Model;
 using Referral.Fhir.Errors;
+using Referral.Fhir.Serialization;
 using Referral.Persistence;
 
 namespace Referral.Fhir.Features.Search.Query;
@@ -46,6 +47,12 @@ internal sealed class SearchRequestParser(FilterCompiler compiler, bool strict, 
                 continue;
             }
 
+            // Nothing stored can hold one (the parser refuses them), and PostgreSQL fails on a NUL in a parameter.
+            if (ControlCharacterGuard.ContainsForbidden(key) || ControlCharacterGuard.ContainsForbidden(value))
+            {
+                throw new BadRequestException($"The search parameter '{Printable(key)}' holds a control character.", Printable(key));
+            }
+
             var isControl = IsControl(key);
             if (isControl && filtersOnly)
             {
@@ -84,6 +91,8 @@ internal sealed class SearchRequestParser(FilterCompiler compiler, bool strict, 
         _applied.AddRange(_includes.Select(i => new KeyValuePair<string, string>(i.Key, i.Value)));
         return new SearchRequest(scope, _filters, _count, _offset, _sort, _total, _summary, _elements, _includes, _applied, _ignored);
     }
+
+    private static string Printable(string key) => new([.. key.Take(64).Select(c => ControlCharacterGuard.IsForbidden(c) ? '?' : c)]);
 
     private static bool IsControl(string key) =>
         FilterCompiler.SplitModifier(key).Code is "_count" or "_offset" or "_sort" or "_total" or "_summary" or "_elements" or "_include" or "_revinclude";
