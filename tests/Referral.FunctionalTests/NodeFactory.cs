@@ -21,6 +21,7 @@ public sealed class NodeFactory : WebApplicationFactory<Program>
     private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "referral-tests", Guid.NewGuid().ToString("N"));
     private readonly string? _postgresConnection;
     private string? _adminToken;
+    private bool _fetchingToken;
 
     public NodeFactory(string provider, IReadOnlyDictionary<string, string?>? settings = null)
     {
@@ -64,7 +65,10 @@ public sealed class NodeFactory : WebApplicationFactory<Program>
     protected override void ConfigureClient(HttpClient client)
     {
         base.ConfigureClient(client);
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", _adminToken ??= TokenAsync("scripts", "scripts-demo-secret").GetAwaiter().GetResult());
+        if (!_fetchingToken)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", _adminToken ??= TokenAsync("scripts", "scripts-demo-secret").GetAwaiter().GetResult());
+        }
     }
 
     /// <summary>A client with no token at all.</summary>
@@ -81,7 +85,19 @@ public sealed class NodeFactory : WebApplicationFactory<Program>
     /// <summary>A client-credentials access token from the node's embedded issuer.</summary>
     public async Task<string> TokenAsync(string clientId, string secret, string? scope = null)
     {
-        using var client = Server.CreateClient();
+        // CreateDefaultClient works on the in-memory server and on Kestrel alike; the flag keeps it token-less.
+        _fetchingToken = true;
+        HttpClient client;
+        try
+        {
+            client = CreateDefaultClient();
+        }
+        finally
+        {
+            _fetchingToken = false;
+        }
+
+        using var _ = client;
         var form = new Dictionary<string, string> { ["grant_type"] = "client_credentials", ["client_id"] = clientId, ["client_secret"] = secret };
         if (scope is not null)
         {
