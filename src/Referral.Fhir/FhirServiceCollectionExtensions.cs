@@ -34,6 +34,7 @@ public static class FhirServiceCollectionExtensions
             sp.GetRequiredService<SearchParameterRegistry>(), sp.GetRequiredService<IOptions<FhirOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
         // A host with identity replaces this with the caller's policy; without one every caller is unrestricted.
         services.TryAddScoped<IFhirAccessPolicy>(_ => UnrestrictedAccessPolicy.Instance);
+        services.TryAddScoped<IWriteAttribution, NoWriteAttribution>();
         services.AddScoped<ResourceStore>();
         services.AddScoped<WriteUnit>();
         services.AddSingleton<SqliteWriterQueue>();

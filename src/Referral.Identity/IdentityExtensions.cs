@@ -38,12 +38,13 @@ public static class IdentityExtensions
         services.AddHttpContextAccessor();
         services.AddMemoryCache();
         services.AddSingleton<RevocationCheck>();
+        services.AddScoped<CallerContext>();
         services.Replace(ServiceDescriptor.Scoped<IFhirAccessPolicy>(sp =>
-            sp.GetRequiredService<IHttpContextAccessor>().HttpContext is { } http
-                ? new OrganizationAccessPolicy(
-                    FhirCaller.From(http.User, sp.GetRequiredService<IOptions<NodeAuthenticationOptions>>().Value),
-                    sp.GetRequiredService<IOptions<NodeOptions>>().Value)
+            sp.GetRequiredService<CallerContext>().Caller is { } caller
+                ? new OrganizationAccessPolicy(caller, sp.GetRequiredService<IOptions<NodeOptions>>().Value)
                 : UnrestrictedAccessPolicy.Instance));
+        services.Replace(ServiceDescriptor.Scoped<IWriteAttribution, PartnerProvenance>());
+        services.AddScoped<IWriteRule, SharingConsentRule>();
 
         SigningKeys? keys = null;
         Uri? issuer = null;

@@ -110,7 +110,7 @@ public abstract class OrganisationScopingTests(NodeFactory node)
     }
 
     [Fact]
-    public async System.Threading.Tasks.Task Closing_the_referral_ends_read_access_but_the_partner_can_still_file_its_closing_records()
+    public async System.Threading.Tasks.Task Closing_the_referral_and_withdrawing_consent_end_read_access_but_the_partner_can_still_file_its_closing_records()
     {
         var partner = await PartnerAsync();
         var world = await ScopingWorld.CreateAsync(_admin, partner);
@@ -121,6 +121,15 @@ public abstract class OrganisationScopingTests(NodeFactory node)
         using (var close = await _admin.PutAsync($"/fhir/ServiceRequest/{referral.Id}", FhirClient.Body(referral)))
         {
             Assert.Equal(HttpStatusCode.OK, close.StatusCode);
+        }
+
+        // The sharing Consent is a grant of its own: reading stays possible until it is withdrawn too.
+        Assert.Equal(HttpStatusCode.OK, (await partner.GetAsync($"/fhir/Patient/{world.B.Id}")).StatusCode);
+        var consent = world.ConsentOfB;
+        consent.Status = Consent.ConsentState.Inactive;
+        using (var withdraw = await _admin.PutAsync($"/fhir/Consent/{consent.Id}", FhirClient.Body(consent)))
+        {
+            Assert.Equal(HttpStatusCode.OK, withdraw.StatusCode);
         }
 
         Assert.Equal(HttpStatusCode.NotFound, (await partner.GetAsync($"/fhir/Patient/{world.B.Id}")).StatusCode);

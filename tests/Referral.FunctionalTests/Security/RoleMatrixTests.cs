@@ -97,6 +97,7 @@ public sealed class RoleMatrixTests : IClassFixture<RoleMatrixTests.Node>
         if (_patient is null)
         {
             _patient = await admin.CreateAsync(new Patient { Name = [new HumanName { Family = "Matrix" }] });
+            await admin.CreateAsync(ScopingWorld.SharingConsent(_patient, Consent.ConsentState.Active, new Meta()));
             await admin.CreateAsync(ScopingWorld.Referral(_patient, new Meta()));
         }
 

@@ -4,7 +4,7 @@ namespace Referral.FunctionalTests.Security;
 
 /// <summary>
 /// Patients of the municipal node as the cancer hospital's partner node sees them, all under one tag so a test
-/// counts only its own: A (the node's own, never referred), B (referred to the cancer hospital, open referral),
+/// counts only its own: A (the node's own, never referred), B (consented and referred to the cancer hospital, open referral),
 /// C (active sharing Consent naming the cancer hospital), D (only an inactive Consent), E (managed by the cancer
 /// hospital, filed by the partner), with Observations OA (about A) and OB (about B, focus A).
 /// </summary>
@@ -26,6 +26,7 @@ public sealed class ScopingWorld
     public Observation OA { get; private set; } = null!;
     public Observation OB { get; private set; } = null!;
     public ServiceRequest ReferralOfB { get; private set; } = null!;
+    public Consent ConsentOfB { get; private set; } = null!;
 
     public IEnumerable<string> PartnerVisiblePatients => [B.Id!, C.Id!, E.Id!];
 
@@ -40,6 +41,7 @@ public sealed class ScopingWorld
         e.ManagingOrganization = new ResourceReference(Partner);
         // The home organisation cannot file a patient it would not manage; the partner files its own.
         world.E = await partner.CreateAsync(e);
+        world.ConsentOfB = await admin.CreateAsync(SharingConsent(world.B, Consent.ConsentState.Active, world.Tagged()));
         world.ReferralOfB = await admin.CreateAsync(Referral(world.B, world.Tagged()));
         await admin.CreateAsync(SharingConsent(world.C, Consent.ConsentState.Active, world.Tagged()));
         await admin.CreateAsync(SharingConsent(world.D, Consent.ConsentState.Inactive, world.Tagged()));
@@ -72,7 +74,8 @@ public sealed class ScopingWorld
         Performer = [new ResourceReference(Partner)],
     };
 
-    private static Consent SharingConsent(Patient patient, Consent.ConsentState state, Meta meta) => new()
+    /// <summary>The patient's agreement to share records with the cancer hospital.</summary>
+    public static Consent SharingConsent(Patient patient, Consent.ConsentState state, Meta meta) => new()
     {
         Meta = meta,
         Status = state,

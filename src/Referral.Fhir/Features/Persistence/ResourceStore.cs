@@ -28,6 +28,8 @@ public sealed partial class ResourceStore(FhirDbContext db, SearchIndexer indexe
     /// <summary>Versions staged since the last <see cref="TakeStaged"/>; the write unit checks and reports them once saved.</summary>
     private readonly List<ResourceEntity> _staged = [];
 
+    public IReadOnlyList<ResourceEntity> PeekStaged() => _staged;
+
     public IReadOnlyList<ResourceEntity> TakeStaged()
     {
         var staged = _staged.ToList();

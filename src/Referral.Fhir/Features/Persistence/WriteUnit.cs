@@ -2,6 +2,7 @@ using System.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 using Referral.Fhir.Errors;
+using Referral.Fhir.Features.Access;
 using Referral.Persistence;
 
 namespace Referral.Fhir.Features.Persistence;
@@ -11,7 +12,8 @@ namespace Referral.Fhir.Features.Persistence;
 /// is sent. When a concurrent writer got there first (same version stored twice, or the version read is no longer
 /// current) the whole unit is retried on fresh state, so concurrent updates are serialized and none is lost.
 /// </summary>
-public sealed class WriteUnit(FhirDbContext db, ResourceStore store, WriteVolume volume, SqliteWriterQueue sqliteWriters)
+public sealed class WriteUnit(
+    FhirDbContext db, ResourceStore store, WriteVolume volume, SqliteWriterQueue sqliteWriters, IWriteAttribution attribution, IEnumerable<IWriteRule> rules)
 {
     private const int MaxAttempts = 8;
 
@@ -24,9 +26,19 @@ public sealed class WriteUnit(FhirDbContext db, ResourceStore store, WriteVolume
             try
             {
                 var result = await work(ct);
+                if (attribution.For([.. store.PeekStaged().Where(e => !e.IsDeleted)]) is { } provenance)
+                {
+                    store.StageCreate(provenance);
+                }
+
                 await db.SaveChangesAsync(ct);
                 var staged = store.TakeStaged();
                 await RequireWithinWriteScopeAsync(staged, ct);
+                foreach (var rule in rules)
+                {
+                    await rule.CheckAsync(db, staged, ct);
+                }
+
                 await transaction.CommitAsync(ct);
                 volume.Add(staged.Count);
                 return result;
