@@ -3,6 +3,7 @@ using Hl7.Fhir.Model;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Referral.Fhir.Features.Persistence;
+using Referral.Identity;
 using Referral.Persistence;
 
 namespace Referral.Web;
@@ -47,20 +48,25 @@ public static class DemoDataSeeder
         var unit = scope.ServiceProvider.GetRequiredService<WriteUnit>();
         var random = new Random(options.RandomSeed);
         var today = app.Services.GetRequiredService<TimeProvider>().GetUtcNow();
-        await unit.RunAsync(_ =>
+        var node = app.Services.GetRequiredService<IOptions<NodeOptions>>().Value;
+        // The hospital under the id its users' tokens name, so its patients are theirs.
+        var organizationId = node.Organization["Organization/".Length..];
+        await unit.RunAsync(async ct =>
         {
-            var hospital = store.StageCreate(new Organization
+            var hospital = new Organization
             {
-                Name = "市人民医院 Municipal People's Hospital",
-                Identifier = [new Identifier("urn:alliance:organization", "municipal-hospital")],
+                Id = organizationId,
+                Name = node.Name,
+                Identifier = [new Identifier("urn:alliance:organization", organizationId)],
                 Active = true,
-            });
+            };
+            await store.StageUpdateAsync(hospital, organizationId, null, "PUT", ct);
             for (var i = 0; i < options.Patients; i++)
             {
-                SeedPatient(store, random, today, i, hospital.ResourceId);
+                SeedPatient(store, random, today, i, organizationId);
             }
 
-            return System.Threading.Tasks.Task.FromResult(true);
+            return true;
         }, CancellationToken.None);
         app.Logger.LogInformation("Seeded {Count} synthetic demo patients", options.Patients);
     }
