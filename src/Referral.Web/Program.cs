@@ -3,6 +3,7 @@ using Referral.Identity;
 using Referral.Persistence;
 using Referral.Web;
 using Referral.Web.Hardening;
+using Referral.Workflow;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddNodeDefaults();
@@ -10,11 +11,13 @@ builder.AddRequestHardening();
 builder.AddClientRateLimiting();
 builder.Services.AddFhirServer(builder.Configuration);
 builder.AddNodeIdentity();
+builder.AddReferralWorkflow();
 
 var app = builder.Build();
 await app.Services.MigrateFhirDatabaseAsync();
 await app.InitializeNodeIdentityAsync();
 await app.SeedDemoDataAsync();
+app.LogAlliancePartners();
 app.UseExceptionHandler();
 app.UseRequestHardening();
 app.UseNodeAuthentication();
