@@ -28,13 +28,13 @@ public static class AllianceProfiles
         where T : Resource =>
         JsonSerializer.Deserialize<T>(File.ReadAllText(Path.Combine(Folder, "examples", file)), Json)!;
 
-    public static ServiceRequest Referral() => Example<ServiceRequest>("referral-request-up.json");
+    public static ServiceRequest ReferralExample() => Example<ServiceRequest>("referral-request-up.json");
 
     public static Hl7.Fhir.Model.Task ReferralTaskExample() => Example<Hl7.Fhir.Model.Task>("referral-task.json");
 
-    public static Composition Summary() => Example<Composition>("back-referral-summary.json");
+    public static Composition SummaryExample() => Example<Composition>("back-referral-summary.json");
 
-    public static ServiceRequest Consultation() => Example<ServiceRequest>("consultation-request.json");
+    public static ServiceRequest ConsultationExample() => Example<ServiceRequest>("consultation-request.json");
 
     public static IReadOnlyList<OperationOutcome.IssueComponent> Validate(Resource resource, string profile) =>
         Validator.Validate(resource, Resources.Find(profile)!);

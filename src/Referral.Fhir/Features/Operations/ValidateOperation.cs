@@ -1,6 +1,7 @@
 using Hl7.Fhir.Model;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
 using Referral.Fhir.Api;
@@ -36,7 +37,7 @@ public static class ValidateOperation
         store.Access.Demand(FhirInteraction.Operation, type);
         var profileUrl = context.Request.Query["profile"].ToString() is { Length: > 0 } fromQuery ? fromQuery : null;
         Resource? resource = null;
-        if (HttpMethods.IsPost(context.Request.Method) && context.Request.ContentLength is not 0)
+        if (HttpMethods.IsPost(context.Request.Method) && HasBody(context.Request))
         {
             Resource body;
             try
@@ -102,6 +103,9 @@ public static class ValidateOperation
 
         return FhirResult.Outcome(StatusCodes.Status200OK, outcome);
     }
+
+    private static bool HasBody(HttpRequest request) =>
+        request.ContentLength is > 0 || (request.ContentLength is null && request.HttpContext.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody != false);
 
     private static Resource FromParameters(Parameters parameters, ref string? profileUrl)
     {
