@@ -239,14 +239,22 @@ public sealed class BundleProcessor(ResourceStore store, WriteUnit unit, SearchS
             return;
         }
 
-        if (entry.Method == Bundle.HTTPVerb.POST)
+        try
         {
-            entry.Done(HttpStatusCode.Created, store.StageCreate(resource, entry.AssignedId!));
-            return;
-        }
+            if (entry.Method == Bundle.HTTPVerb.POST)
+            {
+                entry.Done(HttpStatusCode.Created, store.StageCreate(resource, entry.AssignedId!));
+                return;
+            }
 
-        var (entity, created) = await store.StageUpdateAsync(resource, entry.AssignedId!, entry.IfMatch, "PUT", ct);
-        entry.Done(created ? HttpStatusCode.Created : HttpStatusCode.OK, entity);
+            var (entity, created) = await store.StageUpdateAsync(resource, entry.AssignedId!, entry.IfMatch, "PUT", ct);
+            entry.Done(created ? HttpStatusCode.Created : HttpStatusCode.OK, entity);
+        }
+        catch (InvalidResourceException e)
+        {
+            // A resource that breaks its profile: say which entry.
+            throw entry.Error(e);
+        }
     }
 
     private async Task PatchAsync(TransactionEntry entry, CancellationToken ct)
@@ -264,8 +272,15 @@ public sealed class BundleProcessor(ResourceStore store, WriteUnit unit, SearchS
         var current = await store.ReadAsync(entry.Type, entry.Id, ct);
         var patched = JsonPatchDocument.Parse(binary.Data).ApplyTo(current.Json, entry.Type, entry.Id, store.Serializer, $"Bundle.entry[{entry.Index}].resource");
 
-        var (entity, _) = await store.StageUpdateAsync(patched, entry.Id, entry.IfMatch ?? current.VersionId, "PATCH", ct);
-        entry.Done(HttpStatusCode.OK, entity);
+        try
+        {
+            var (entity, _) = await store.StageUpdateAsync(patched, entry.Id, entry.IfMatch ?? current.VersionId, "PATCH", ct);
+            entry.Done(HttpStatusCode.OK, entity);
+        }
+        catch (InvalidResourceException e)
+        {
+            throw entry.Error(e);
+        }
     }
 
     private async Task GetAsync(TransactionEntry entry, HttpContext context, CancellationToken ct)
