@@ -30,15 +30,16 @@ public static class IdentityExtensions
         services.AddOptions<NodeAuthenticationOptions>().Bind(configuration.GetSection(NodeAuthenticationOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<AuditOptions>().Bind(configuration.GetSection(AuditOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         var auth = configuration.GetSection(NodeAuthenticationOptions.Section).Get<NodeAuthenticationOptions>() ?? new NodeAuthenticationOptions();
+        // Who a write is for is asked by the workflow even with authentication off (then: nobody, the node itself).
+        services.AddHttpContextAccessor();
+        services.AddScoped<CallerContext>();
         if (!auth.Enabled)
         {
             return builder;
         }
 
-        services.AddHttpContextAccessor();
         services.AddMemoryCache();
         services.AddSingleton<RevocationCheck>();
-        services.AddScoped<CallerContext>();
         // Resolved per use (not per scope), so node work begun inside a request is unrestricted from then on.
         services.Replace(ServiceDescriptor.Scoped<IFhirAccessPolicy>(sp =>
             new CallerAccessPolicy(sp.GetRequiredService<CallerContext>(), sp.GetRequiredService<IOptions<NodeOptions>>().Value)));

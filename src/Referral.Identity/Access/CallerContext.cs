@@ -8,8 +8,8 @@ public sealed class CallerContext(IHttpContextAccessor http, IOptions<NodeAuthen
 {
     private FhirCaller? _caller;
 
-    /// <summary>The authenticated caller of the current request; null for background work.</summary>
-    public FhirCaller? RequestCaller => http.HttpContext is { } context ? _caller ??= FhirCaller.From(context.User, options.Value) : null;
+    /// <summary>The authenticated caller of the current request; null for background work and with authentication off.</summary>
+    public FhirCaller? RequestCaller => options.Value.Enabled && http.HttpContext is { } context ? _caller ??= FhirCaller.From(context.User, options.Value) : null;
 
     /// <summary>On whose behalf writes happen: the partner during node work, else the request's caller.</summary>
     public FhirCaller? Caller => NodeWork.Current ?? RequestCaller;
