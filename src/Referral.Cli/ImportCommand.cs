@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Spectre.Console;
@@ -12,24 +13,31 @@ namespace Referral.Cli;
 /// </summary>
 public static class ImportCommand
 {
-    public static async Task<int> RunAsync(string[] args)
+    /// <param name="args">The arguments after <c>import</c>.</param>
+    /// <param name="handler">The HTTP handler under every request; null for a real network client (tests pass an in-memory server's).</param>
+    public static async Task<int> RunAsync(string[] args, HttpMessageHandler? handler = null)
     {
-        var (path, server, token) = Parse(args);
-        var files = Directory.Exists(path)
-            ? Directory.GetFiles(path, "*.json", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToArray()
-            : File.Exists(path) ? [path] : throw new CliUsageException($"'{path}' is neither a file nor a folder.");
+        var arguments = ImportArguments.Parse(args, Environment.GetEnvironmentVariable);
+        var files = Directory.Exists(arguments.Path)
+            ? Directory.GetFiles(arguments.Path, "*.json", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToArray()
+            : File.Exists(arguments.Path) ? [arguments.Path] : throw new CliUsageException($"'{arguments.Path}' is neither a file nor a folder.");
         if (files.Length == 0)
         {
-            throw new CliUsageException($"No *.json files under '{path}'.");
+            throw new CliUsageException($"No *.json files under '{arguments.Path}'.");
         }
 
-        using var http = new HttpClient { BaseAddress = new Uri(server.TrimEnd('/') + "/"), Timeout = TimeSpan.FromMinutes(10) };
-        if (token is not null)
+        using var http = handler is null ? new HttpClient() : new HttpClient(handler, disposeHandler: false);
+        http.BaseAddress = new Uri(arguments.Server.ToString().TrimEnd('/') + "/");
+        http.Timeout = TimeSpan.FromMinutes(10);
+        var token = arguments.Token;
+        if (arguments.Credentials is { } credentials)
         {
-            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            token = await credentials.RequestTokenAsync(http);
         }
 
+        SetToken(http, token);
         var failures = new List<string>();
+        string? refusal = null;
         var resources = 0;
         var stopwatch = Stopwatch.StartNew();
         await AnsiConsole.Progress()
@@ -40,6 +48,20 @@ public static class ImportCommand
                 foreach (var file in files)
                 {
                     var result = await ImportFileAsync(http, file);
+                    if (result.Status == HttpStatusCode.Unauthorized && arguments.Credentials is { } renewable)
+                    {
+                        // A client-credentials token may simply have expired during a long import: get a fresh one once.
+                        SetToken(http, await renewable.RequestTokenAsync(http));
+                        result = await ImportFileAsync(http, file);
+                    }
+
+                    if (result.Status is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+                    {
+                        // Every other file would be refused the same way: stop and say why.
+                        refusal = Refusal(result, arguments, file);
+                        return;
+                    }
+
                     if (result.Error is null)
                     {
                         resources += result.Entries;
@@ -54,6 +76,11 @@ public static class ImportCommand
             });
         stopwatch.Stop();
 
+        if (refusal is not null)
+        {
+            throw new CliFailureException(refusal);
+        }
+
         var seconds = stopwatch.Elapsed.TotalSeconds;
         AnsiConsole.MarkupLineInterpolated(
             $"Imported [green]{resources}[/] resources from {files.Length - failures.Count} of {files.Length} bundle(s) in {seconds.ToString("0.0", CultureInfo.InvariantCulture)} s: [bold]{(resources / Math.Max(seconds, 0.001)).ToString("0", CultureInfo.InvariantCulture)} resources/s[/].");
@@ -65,7 +92,24 @@ public static class ImportCommand
         return failures.Count == 0 ? 0 : 1;
     }
 
-    private static async Task<(int Entries, string? Error)> ImportFileAsync(HttpClient http, string file)
+    private static void SetToken(HttpClient http, string? token) =>
+        http.DefaultRequestHeaders.Authorization = token is null ? null : new AuthenticationHeaderValue("Bearer", token);
+
+    private static string Refusal(FileResult result, ImportArguments arguments, string file)
+    {
+        var reason = $"The FHIR server {arguments.Server} refused {Path.GetFileName(file)} with HTTP {(int)result.Status} ({result.Status}): {result.Detail}";
+        var hint = (result.Status, arguments.Token ?? (arguments.Credentials is null ? null : "client credentials")) switch
+        {
+            (HttpStatusCode.Unauthorized, null) =>
+                $"It needs a bearer token: pass --client-id and --client-secret (or {ImportArguments.ClientIdVariable} / {ImportArguments.ClientSecretVariable}), or --token.",
+            (HttpStatusCode.Unauthorized, _) =>
+                "The token was not accepted: it may have expired, been revoked, or been issued by another node's issuer.",
+            _ => "The caller is authenticated but may not write these resources: use a client whose role, scopes (e.g. system/*.cruds) and organisation allow it.",
+        };
+        return reason + " " + hint;
+    }
+
+    private static async Task<FileResult> ImportFileAsync(HttpClient http, string file)
     {
         var body = await File.ReadAllBytesAsync(file);
         using var content = new ByteArrayContent(body);
@@ -74,11 +118,14 @@ public static class ImportCommand
         var text = await response.Content.ReadAsStringAsync();
         if (!response.IsSuccessStatusCode)
         {
-            return (0, $"HTTP {(int)response.StatusCode}: {FirstDiagnostic(text)}");
+            // A bearer refusal often carries its reason only in WWW-Authenticate (error_description="…"), not in the body.
+            var challenge = response.Headers.WwwAuthenticate.ToString();
+            var detail = text.Length > 0 ? FirstDiagnostic(text) : challenge.Length > 0 ? challenge : "(empty body)";
+            return new FileResult(response.StatusCode, 0, detail);
         }
 
         using var document = JsonDocument.Parse(text);
-        return (document.RootElement.TryGetProperty("entry", out var entries) ? entries.GetArrayLength() : 0, null);
+        return new FileResult(response.StatusCode, document.RootElement.TryGetProperty("entry", out var entries) ? entries.GetArrayLength() : 0, null);
     }
 
     private static string FirstDiagnostic(string outcomeJson)
@@ -94,32 +141,9 @@ public static class ImportCommand
         }
     }
 
-    private static (string Path, string Server, string? Token) Parse(string[] args)
+    /// <summary>What one bundle's POST came back with; <see cref="Detail"/> says why when it failed.</summary>
+    private sealed record FileResult(HttpStatusCode Status, int Entries, string? Detail)
     {
-        string? path = null;
-        var server = Environment.GetEnvironmentVariable("REFERRAL_FHIR_BASE") ?? "http://127.0.0.1:5100/fhir";
-        string? token = null;
-        for (var i = 0; i < args.Length; i++)
-        {
-            switch (args[i])
-            {
-                case "--server" when i + 1 < args.Length:
-                    server = args[++i];
-                    break;
-                case "--token" when i + 1 < args.Length:
-                    token = args[++i];
-                    break;
-                default:
-                    if (args[i].StartsWith("--", StringComparison.Ordinal) || path is not null)
-                    {
-                        throw new CliUsageException($"Unexpected argument '{args[i]}'.");
-                    }
-
-                    path = args[i];
-                    break;
-            }
-        }
-
-        return (path ?? throw new CliUsageException("import needs a file or folder."), server, token);
+        public string? Error => Detail is null ? null : $"HTTP {(int)Status}: {Detail}";
     }
 }

@@ -27,6 +27,9 @@ public sealed class FhirOptions
     [Range(1, 10_000)]
     public int MaxPageSize { get; set; } = 1000;
 
-    /// <summary>Folder with the alliance's conformance resources (custom SearchParameters are indexed from here).</summary>
+    /// <summary>
+    /// Folder with the alliance's conformance resources: StructureDefinitions, ValueSets and CodeSystems enforced on write
+    /// and by <c>$validate</c>, custom SearchParameters indexed. Unset: <c>fhir-profiles</c> next to the node's binaries.
+    /// </summary>
     public string? ProfilesDirectory { get; set; }
 }

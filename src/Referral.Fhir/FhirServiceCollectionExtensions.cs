@@ -12,6 +12,7 @@ using Referral.Fhir.Features.Search;
 using Referral.Fhir.Features.Search.Indexing;
 using Referral.Fhir.Features.Search.Query;
 using Referral.Fhir.Features.Transactions;
+using Referral.Fhir.Features.Validation;
 using Referral.Fhir.Serialization;
 using Referral.Persistence;
 
@@ -22,12 +23,27 @@ public static class FhirServiceCollectionExtensions
 {
     public static IServiceCollection AddFhirServer(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<FhirOptions>().Bind(configuration.GetSection(FhirOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<FhirOptions>().Bind(configuration.GetSection(FhirOptions.Section))
+            .PostConfigure(options =>
+            {
+                // Unset: the copy of the repository's fhir-profiles that the build puts next to the node.
+                var copy = Path.Combine(AppContext.BaseDirectory, "fhir-profiles");
+                if (string.IsNullOrWhiteSpace(options.ProfilesDirectory) && Directory.Exists(copy))
+                {
+                    options.ProfilesDirectory = copy;
+                }
+            })
+            .Validate(options => string.IsNullOrWhiteSpace(options.ProfilesDirectory) || Directory.Exists(options.ProfilesDirectory),
+                "Fhir:ProfilesDirectory names a folder that does not exist.")
+            .ValidateDataAnnotations().ValidateOnStart();
         services.AddFhirPersistence(configuration);
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(sp => new FhirSerializer(sp.GetRequiredService<IOptions<FhirOptions>>().Value.MaxJsonDepth));
         services.AddSingleton(sp => new SearchParameterRegistry(
             SearchParameterRegistry.LoadCustom(sp.GetRequiredService<IOptions<FhirOptions>>().Value.ProfilesDirectory)));
+        services.AddSingleton(sp => ConformanceResources.Load(sp.GetRequiredService<IOptions<FhirOptions>>().Value.ProfilesDirectory));
+        services.AddSingleton<ProfileValidator>();
+        services.AddHostedService<ConformanceResourcesCheck>();
         services.AddSingleton<SearchIndexer>();
         services.AddSingleton<ServedCapabilities>();
         services.AddSingleton(sp => new SearchService(
@@ -52,6 +68,7 @@ public static class FhirServiceCollectionExtensions
         fhir.MapBundles();
         fhir.MapHistory();
         fhir.MapPatientEverything();
+        fhir.MapValidate();
         fhir.MapSearch();
         fhir.MapCrud();
         return fhir;

@@ -39,10 +39,9 @@ public static class IdentityExtensions
         services.AddMemoryCache();
         services.AddSingleton<RevocationCheck>();
         services.AddScoped<CallerContext>();
+        // Resolved per use (not per scope), so node work begun inside a request is unrestricted from then on.
         services.Replace(ServiceDescriptor.Scoped<IFhirAccessPolicy>(sp =>
-            sp.GetRequiredService<CallerContext>().Caller is { } caller
-                ? new OrganizationAccessPolicy(caller, sp.GetRequiredService<IOptions<NodeOptions>>().Value)
-                : UnrestrictedAccessPolicy.Instance));
+            new CallerAccessPolicy(sp.GetRequiredService<CallerContext>(), sp.GetRequiredService<IOptions<NodeOptions>>().Value)));
         services.Replace(ServiceDescriptor.Scoped<IWriteAttribution, PartnerProvenance>());
         services.AddScoped<IWriteRule, SharingConsentRule>();
 

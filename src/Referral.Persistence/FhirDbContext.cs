@@ -13,6 +13,8 @@ public class FhirDbContext(DbContextOptions options) : DbContext(options)
     public DbSet<QuantityIndexEntity> QuantityIndices => Set<QuantityIndexEntity>();
     public DbSet<NumberIndexEntity> NumberIndices => Set<NumberIndexEntity>();
     public DbSet<UriIndexEntity> UriIndices => Set<UriIndexEntity>();
+    public DbSet<OutboxMessage> Outbox => Set<OutboxMessage>();
+    public DbSet<InboxMessage> Inbox => Set<InboxMessage>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -37,6 +39,29 @@ public class FhirDbContext(DbContextOptions options) : DbContext(options)
             e.HasMany(r => r.QuantityIndices).WithOne().HasForeignKey(i => i.Sid).OnDelete(DeleteBehavior.Cascade);
             e.HasMany(r => r.NumberIndices).WithOne().HasForeignKey(i => i.Sid).OnDelete(DeleteBehavior.Cascade);
             e.HasMany(r => r.UriIndices).WithOne().HasForeignKey(i => i.Sid).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<OutboxMessage>(e =>
+        {
+            e.ToTable("outbox_message");
+            e.HasKey(m => m.Id);
+            e.Property(m => m.Destination).HasMaxLength(128);
+            e.Property(m => m.StreamKey).HasMaxLength(128);
+            e.Property(m => m.BundleIdentifier).HasMaxLength(128);
+            e.Property(m => m.LastError).HasMaxLength(512);
+            e.HasIndex(m => m.BundleIdentifier).IsUnique();
+            // The dispatcher's question: what is undelivered and due, oldest first.
+            e.HasIndex(m => new { m.DeliveredTicks, m.NextAttemptTicks });
+            e.HasIndex(m => new { m.StreamKey, m.Id });
+        });
+        modelBuilder.Entity<InboxMessage>(e =>
+        {
+            e.ToTable("inbox_message");
+            e.HasKey(m => m.Id);
+            e.Property(m => m.BundleIdentifier).HasMaxLength(128);
+            e.Property(m => m.Source).HasMaxLength(128);
+            e.Property(m => m.State).HasMaxLength(16);
+            e.HasIndex(m => m.BundleIdentifier).IsUnique();
         });
 
         Index<StringIndexEntity>(modelBuilder, "string_index", e =>

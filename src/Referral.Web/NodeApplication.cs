@@ -1,9 +1,9 @@
 using Referral.Fhir;
 using Referral.Identity;
 using Referral.Persistence;
-using Referral.Web.Alliance;
 using Referral.Web.DemoData;
 using Referral.Web.Hardening;
+using Referral.Workflow;
 
 namespace Referral.Web;
 
@@ -34,7 +34,7 @@ public static class NodeApplication
         builder.AddClientRateLimiting();
         builder.Services.AddFhirServer(builder.Configuration);
         builder.AddNodeIdentity();
-        builder.AddAlliancePartners();
+        builder.AddReferralWorkflow();
 
         var app = builder.Build();
         app.LogAlliancePartners();

@@ -26,9 +26,13 @@ internal sealed record BenchOptions
 
     public bool Build { get; init; } = true;
 
+    /// <summary>Also measure read and search on a second node with authentication, access control and audit off.</summary>
+    public bool SecurityComparison { get; init; } = true;
+
     public const string Usage =
         "usage: dotnet run -c Release --project tests/Referral.Benchmarks -- [--provider sqlite|postgres|both] [--duration 10] " +
-        "[--warmup 2] [--connections 10] [--patients 10000] [--seed-budget 180] [--import-concurrency 1] [--max-requests 2000000] [--no-build]";
+        "[--warmup 2] [--connections 10] [--patients 10000] [--seed-budget 180] [--import-concurrency 1] [--max-requests 2000000] [--no-build] " +
+        "[--no-security-comparison]";
 
     public static BenchOptions Parse(IReadOnlyList<string> args)
     {
@@ -60,6 +64,7 @@ internal sealed record BenchOptions
                 "--import-concurrency" => options with { ImportConcurrency = Number(1) },
                 "--max-requests" => options with { MaxRequests = Number(1) },
                 "--no-build" => options with { Build = false },
+                "--no-security-comparison" => options with { SecurityComparison = false },
                 _ => throw new ArgumentException($"unknown argument '{args[i]}'"),
             };
         }

@@ -9,15 +9,18 @@ namespace Referral.Benchmarks;
 /// </summary>
 internal sealed class LoadRunner(int connections, TimeSpan warmup, TimeSpan duration, int maxRequests)
 {
-    /// <summary>One client for the whole run; the pool holds exactly C connections per server.</summary>
-    public static HttpClient CreateClient(int connections) => new(new SocketsHttpHandler
+    /// <summary>The connection pool of one node's client: exactly C connections per server.</summary>
+    public static SocketsHttpHandler CreateHandler(int connections) => new()
     {
         MaxConnectionsPerServer = connections,
         PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
         UseProxy = false,
         UseCookies = false,
         AutomaticDecompression = DecompressionMethods.None,
-    })
+    };
+
+    /// <summary>One client per node for the whole run, over <see cref="CreateHandler"/> (possibly wrapped).</summary>
+    public static HttpClient CreateClient(HttpMessageHandler handler) => new(handler)
     {
         // Synthea transaction bundles hold hundreds of resources; give them time rather than count a slow one as a failure.
         Timeout = TimeSpan.FromMinutes(5),

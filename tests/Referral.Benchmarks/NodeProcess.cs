@@ -8,6 +8,9 @@ namespace Referral.Benchmarks;
 internal sealed class NodeProcess : IAsyncDisposable
 {
     private const int OutputLines = 200;
+
+    /// <summary>Every node not yet disposed, so the process-exit hook can kill them if the driver dies without unwinding.</summary>
+    private static readonly List<NodeProcess> Running = [];
     private readonly Process _process;
     private readonly Queue<string> _output = new();
     private readonly string _dataDirectory;
@@ -45,7 +48,11 @@ internal sealed class NodeProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<NodeProcess> StartAsync(string repoRoot, string provider, string? connectionString, CancellationToken ct)
+    /// <summary>
+    /// Starts a node on an empty store; unless <paramref name="secured"/> it runs with <c>Authentication:Enabled=false</c>
+    /// (no authentication, access control or audit), to measure what they cost.
+    /// </summary>
+    public static async Task<NodeProcess> StartAsync(string repoRoot, string provider, string? connectionString, bool secured, CancellationToken ct)
     {
         var binDirectory = Path.Combine(repoRoot, "src", "Referral.Web", "bin", "Release", "net10.0");
         var dll = Path.Combine(binDirectory, "Referral.Web.dll");
@@ -79,6 +86,11 @@ internal sealed class NodeProcess : IAsyncDisposable
             start.Environment["ConnectionStrings__Fhir"] = connectionString;
         }
 
+        if (!secured)
+        {
+            start.Environment["Authentication__Enabled"] = "false";
+        }
+
         var process = new Process { StartInfo = start };
         if (!process.Start())
         {
@@ -86,6 +98,11 @@ internal sealed class NodeProcess : IAsyncDisposable
         }
 
         var node = new NodeProcess(process, new Uri($"http://127.0.0.1:{port}/"), dataDirectory);
+        lock (Running)
+        {
+            Running.Add(node);
+        }
+
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         try
@@ -99,6 +116,19 @@ internal sealed class NodeProcess : IAsyncDisposable
             throw;
         }
     }
+
+    /// <summary>Kills every node still running; for the process-exit hook.</summary>
+    public static void KillAll()
+    {
+        lock (Running)
+        {
+            Running.ForEach(n => n.Kill());
+        }
+    }
+
+    /// <summary>Why the node is gone (exit code and its last output); null while it runs.</summary>
+    public string? ExitReport() =>
+        _process.HasExited ? $"the node on {BaseUrl} exited with code {_process.ExitCode}:\n{RecentOutput()}" : null;
 
     /// <summary>The last lines the node wrote, to explain a failure.</summary>
     public string RecentOutput()
@@ -127,6 +157,11 @@ internal sealed class NodeProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        lock (Running)
+        {
+            Running.Remove(this);
+        }
+
         Kill();
         using (var wait = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
         {

@@ -12,18 +12,25 @@ internal sealed class PostgresServer : IAsyncDisposable
 {
     public const string EnvironmentVariable = "REFERRAL_BENCH_POSTGRES";
     private readonly string _repoRoot;
+    private readonly string _serverConnectionString;
     private readonly int? _startedPort;
 
     private PostgresServer(string repoRoot, string connectionString, int? startedPort)
     {
         _repoRoot = repoRoot;
+        _serverConnectionString = connectionString.TrimEnd(';');
         _startedPort = startedPort;
-        // A fresh database per run: the node's migrations create it, and earlier runs cannot skew the numbers.
-        var suffix = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
-        ConnectionString = $"{connectionString.TrimEnd(';')};Database=referral_bench_{suffix}";
     }
 
-    public string ConnectionString { get; }
+    /// <summary>
+    /// A connection string to a database nobody has used: the node's migrations create it, so earlier runs (and the
+    /// other node of this run) cannot skew the numbers.
+    /// </summary>
+    public string NewDatabase()
+    {
+        var suffix = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
+        return $"{_serverConnectionString};Database=referral_bench_{suffix}";
+    }
 
     public static async Task<PostgresServer> StartAsync(string repoRoot, CancellationToken ct)
     {

@@ -26,15 +26,8 @@ using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c =>
     cancel.Cancel();
 });
 
-var nodes = new List<NodeProcess>();
 // Last resort if the driver dies without unwinding: never leave a node process behind.
-AppDomain.CurrentDomain.ProcessExit += (_, _) =>
-{
-    lock (nodes)
-    {
-        nodes.ForEach(n => n.Kill());
-    }
-};
+AppDomain.CurrentDomain.ProcessExit += (_, _) => NodeProcess.KillAll();
 
 var ct = cancel.Token;
 var repoRoot = RepoPaths.FindRepoRoot();
@@ -51,10 +44,19 @@ try
         var report = await RunProviderAsync(provider);
         Console.WriteLine(Report.Markdown(report));
         Console.Error.WriteLine("wrote " + Report.WriteJson(repoRoot, report));
-        var failing = report.Scenarios.Where(s => s.ErrorRate > 0.01).Select(s => s.Scenario).ToList();
+        var failing = report.Scenarios.Concat(report.SecurityCosts.Select(c => c.Open))
+            .Where(s => s.ErrorRate > 0.01).Select(s => s.Scenario).ToList();
         if (failing.Count > 0)
         {
             Console.Error.WriteLine($"{provider}: more than 1% of requests failed in: {string.Join(", ", failing)}");
+            exitCode = 1;
+        }
+
+        // A secured figure measured without its audit trail would understate what security costs.
+        var unaudited = report.AuditTallies.Where(t => !t.Complete).Select(t => t.Scenario).ToList();
+        if (unaudited.Count > 0)
+        {
+            Console.Error.WriteLine($"{provider}: fewer AuditEvents than requests in: {string.Join(", ", unaudited)}");
             exitCode = 1;
         }
     }
@@ -76,54 +78,73 @@ async Task<ProviderReport> RunProviderAsync(string provider)
 {
     Console.Error.WriteLine($"== {provider}");
     await using var postgres = provider == "postgres" ? await PostgresServer.StartAsync(repoRoot, ct) : null;
-    await using var node = await NodeProcess.StartAsync(repoRoot, provider, postgres?.ConnectionString, ct);
-    lock (nodes)
+    await using var node = await BenchNode.StartAsync(repoRoot, provider, postgres?.NewDatabase(), secured: true, options.Connections, ct);
+    var (import, synthea) = await node.SeedAsync(repoRoot, options.Patients, options, ct);
+
+    // Seeded the same way (as many patients as the secured node got, then Synthea), so both serve the same data shape.
+    await using var open = options.SecurityComparison
+        ? await BenchNode.StartAsync(repoRoot, provider, postgres?.NewDatabase(), secured: false, options.Connections, ct)
+        : null;
+    if (open is not null)
     {
-        nodes.Add(node);
+        await open.SeedAsync(repoRoot, node.Patients.Count, options, ct);
     }
 
     try
     {
-        using var client = LoadRunner.CreateClient(options.Connections);
-        var seeder = new Seeder(client, node.FhirBase);
-        var (import, patients) = await seeder.SeedPatientsAsync(
-            options.Patients, options.ImportConcurrency, TimeSpan.FromSeconds(options.SeedBudgetSeconds), Report.ReferenceImport, ct);
-        if (patients.Count == 0)
-        {
-            throw new InfrastructureException($"no patient could be seeded ({import.SampleError}):\n{node.RecentOutput()}");
-        }
-
-        var synthea = await seeder.ImportSyntheaAsync(RepoPaths.FindSyntheaDirectory(repoRoot), Report.ReferenceImport, ct);
-
-        // The baseline serves exactly the bytes the node answers for a read, so both move the same payload.
-        var patientJson = await client.GetByteArrayAsync(new Uri(node.FhirBase, "Patient/" + patients[0].Id), ct);
-        await using var baselineServer = await BaselineServer.StartAsync(patientJson, ct);
-
-        var scenarios = new Scenarios(client, node.FhirBase, patients, firstCreated: options.Patients + 1_000_000);
-        var runner = new LoadRunner(
-            options.Connections, TimeSpan.FromSeconds(options.WarmupSeconds), TimeSpan.FromSeconds(options.DurationSeconds), options.MaxRequests);
-        var baseline = await runner.RunAsync("baseline", c => scenarios.BaselineAsync(baselineServer.Url, c), null, ct);
-        var read = await runner.RunAsync("read", scenarios.ReadAsync, Report.ReferenceReads, ct);
-        var search = await runner.RunAsync("search", scenarios.SearchAsync, Report.ReferenceSearches, ct);
-        // Last: creates grow the table the read and search scenarios measure.
-        var create = await runner.RunAsync("create", scenarios.CreateAsync, Report.ReferenceCreates, ct);
-
-        return new ProviderReport(
-            provider,
-            options.Patients,
-            patients.Count,
-            options.Connections,
-            options.DurationSeconds,
-            options.WarmupSeconds,
-            Report.Machine(),
-            DateTimeOffset.UtcNow,
-            [baseline, read, search, create, import, .. synthea is null ? Array.Empty<ScenarioResult>() : [synthea]]);
+        return await MeasureAsync(provider, node, open, import, synthea);
     }
-    finally
+    catch (HttpRequestException e) when ((node.Process.ExitReport() ?? open?.Process.ExitReport()) is { } exit)
     {
-        lock (nodes)
-        {
-            nodes.Remove(node);
-        }
+        // A refused connection says little; a node that died says why in its own output.
+        throw new InfrastructureException($"{e.Message}; {exit}");
     }
+}
+
+async Task<ProviderReport> MeasureAsync(string provider, BenchNode node, BenchNode? open, ScenarioResult import, ScenarioResult? synthea)
+{
+    // The baseline serves exactly the bytes the node answers for a read, so both move the same payload.
+    var patientJson = await node.Client.GetByteArrayAsync(new Uri(node.FhirBase, "Patient/" + node.Patients[0].Id), ct);
+    await using var baselineServer = await BaselineServer.StartAsync(patientJson, ct);
+
+    var scenarios = new Scenarios(node.Client, node.FhirBase, node.Patients, firstCreated: options.Patients + 1_000_000);
+    var openScenarios = open is null ? null : new Scenarios(open.Client, open.FhirBase, open.Patients, firstCreated: options.Patients + 1_000_000);
+    var runner = new LoadRunner(
+        options.Connections, TimeSpan.FromSeconds(options.WarmupSeconds), TimeSpan.FromSeconds(options.DurationSeconds), options.MaxRequests);
+    var audit = new AuditCounter(node.Client, node.FhirBase);
+    var costs = new List<SecurityCost>();
+    var tallies = new List<AuditTally>();
+
+    // Each open measurement follows its secured one directly, so both see the same load from the rest of the machine.
+    async Task<ScenarioResult> SecuredAndOpenAsync(string scenario, Func<Scenarios, Func<CancellationToken, Task<Outcome>>> pick, double reference)
+    {
+        var (secured, tally) = await audit.AroundAsync(scenario, pick(scenarios), send => runner.RunAsync(scenario, send, reference, ct), ct);
+        tallies.Add(tally);
+        if (openScenarios is not null)
+        {
+            costs.Add(new SecurityCost(scenario, secured, await runner.RunAsync(scenario + " (open)", pick(openScenarios), reference, ct)));
+        }
+
+        return secured;
+    }
+
+    var baseline = await runner.RunAsync("baseline", c => scenarios.BaselineAsync(baselineServer.Url, c), null, ct);
+    var read = await SecuredAndOpenAsync("read", s => s.ReadAsync, Report.ReferenceReads);
+    var search = await SecuredAndOpenAsync("search", s => s.SearchAsync, Report.ReferenceSearches);
+    // Last: creates grow the table the read and search scenarios measure.
+    var create = await runner.RunAsync("create", scenarios.CreateAsync, Report.ReferenceCreates, ct);
+
+    return new ProviderReport(
+        provider,
+        options.Patients,
+        node.Patients.Count,
+        open?.Patients.Count,
+        options.Connections,
+        options.DurationSeconds,
+        options.WarmupSeconds,
+        Report.Machine(),
+        DateTimeOffset.UtcNow,
+        [baseline, read, search, create, import, .. synthea is null ? Array.Empty<ScenarioResult>() : [synthea]],
+        costs,
+        tallies);
 }

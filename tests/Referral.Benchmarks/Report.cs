@@ -5,17 +5,23 @@ using System.Text.Json;
 
 namespace Referral.Benchmarks;
 
-/// <summary>Everything measured against one storage provider in one run.</summary>
+/// <summary>
+/// Everything measured against one storage provider in one run: the scenarios, read and search on the secured node
+/// against the open one (empty, and no open patients, when the comparison was skipped), and the audit check.
+/// </summary>
 internal sealed record ProviderReport(
     string Provider,
     int PatientsRequested,
     int PatientsSeeded,
+    int? OpenPatientsSeeded,
     int Connections,
     int DurationSeconds,
     int WarmupSeconds,
     string Machine,
     DateTimeOffset MeasuredAt,
-    IReadOnlyList<ScenarioResult> Scenarios)
+    IReadOnlyList<ScenarioResult> Scenarios,
+    IReadOnlyList<SecurityCost> SecurityCosts,
+    IReadOnlyList<AuditTally> AuditTallies)
 {
     public double? BaselineThroughput => Scenarios.FirstOrDefault(s => s.Scenario == "baseline")?.Throughput;
 }
@@ -55,7 +61,7 @@ internal static class Report
             md.AppendLine(ic, $"| {s.Scenario} | {throughput} | {s.P50Ms:0.00} | {s.P99Ms:0.00} | {s.Errors:N0} / {s.Requests:N0} | {baseline} | {reference} |");
         }
 
-        var failing = report.Scenarios.Where(s => s.Errors > 0).ToList();
+        var failing = report.Scenarios.Concat(report.SecurityCosts.Select(c => c.Open)).Where(s => s.Errors > 0).ToList();
         if (failing.Count > 0)
         {
             md.AppendLine();
@@ -68,7 +74,35 @@ internal static class Report
 
         md.AppendLine();
         md.AppendLine(ic, $"Reference (× reference): reads {ReferenceReads:N0}/s, searches {ReferenceSearches:N0}/s, creates {ReferenceCreates:N0}/s, import {ReferenceImport:N0} resources/s.");
+        AppendSecurityCosts(md, report);
         return md.ToString();
+    }
+
+    private static void AppendSecurityCosts(StringBuilder md, ProviderReport report)
+    {
+        var ic = CultureInfo.InvariantCulture;
+        if (report.SecurityCosts.Count > 0)
+        {
+            md.AppendLine();
+            md.AppendLine(ic, $"#### Cost of authorization and audit (target: at most {SecurityCost.TargetPercentSlower:0}% slower)");
+            md.AppendLine(ic, $"secured: bearer token, organisation filtering, durable AuditEvent per request; open: a second node with `Authentication:Enabled=false`, no token, seeded the same way ({report.OpenPatientsSeeded:N0} patients + Synthea).");
+            md.AppendLine();
+            md.AppendLine("| scenario | secured req/s | open req/s | secured / open | % slower | secured p50 / p99 ms | open p50 / p99 ms | target |");
+            md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---|");
+            foreach (var c in report.SecurityCosts)
+            {
+                md.AppendLine(ic, $"| {c.Scenario} | {c.Secured.Throughput:N0} | {c.Open.Throughput:N0} | {Ratio(c.Ratio)} | {c.PercentSlower:0.0}% | {c.Secured.P50Ms:0.00} / {c.Secured.P99Ms:0.00} | {c.Open.P50Ms:0.00} / {c.Open.P99Ms:0.00} | {(c.MeetsTarget ? "met" : "missed")} |");
+            }
+        }
+
+        if (report.AuditTallies.Count > 0)
+        {
+            md.AppendLine();
+            foreach (var t in report.AuditTallies)
+            {
+                md.AppendLine(ic, $"- audit during {t.Scenario}: {t.AuditEventsWritten:N0} AuditEvents written for {t.RequestsSent:N0} requests sent (warm-up included): {(t.Complete ? "every request audited" : "**some requests were not audited**")}");
+            }
+        }
     }
 
     /// <returns>The path written.</returns>
@@ -87,6 +121,7 @@ internal static class Report
             report.WarmupSeconds,
             report.Machine,
             report.MeasuredAt,
+            report.OpenPatientsSeeded,
             Scenarios = report.Scenarios.Select(s => new
             {
                 s.Scenario,
@@ -104,6 +139,26 @@ internal static class Report
                 s.Reference,
                 ReferenceRatio = s.Reference is { } r ? s.Throughput / r : (double?)null,
             }),
+            SecurityComparison = report.SecurityCosts.Select(c => new
+            {
+                c.Scenario,
+                SecuredThroughput = c.Secured.Throughput,
+                OpenThroughput = c.Open.Throughput,
+                c.Ratio,
+                c.PercentSlower,
+                TargetPercentSlower = SecurityCost.TargetPercentSlower,
+                c.MeetsTarget,
+                SecuredP50Ms = c.Secured.P50Ms,
+                SecuredP99Ms = c.Secured.P99Ms,
+                OpenP50Ms = c.Open.P50Ms,
+                OpenP99Ms = c.Open.P99Ms,
+                SecuredRequests = c.Secured.Requests,
+                OpenRequests = c.Open.Requests,
+                SecuredErrors = c.Secured.Errors,
+                OpenErrors = c.Open.Errors,
+                OpenSampleError = c.Open.SampleError,
+            }),
+            AuditChecks = report.AuditTallies.Select(t => new { t.Scenario, t.RequestsSent, t.AuditEventsWritten, t.Complete }),
         };
         File.WriteAllText(path, JsonSerializer.Serialize(document, Json));
         return path;

@@ -3,7 +3,7 @@ using Xunit;
 
 namespace Referral.FunctionalTests;
 
-/// <summary>Alliance:Partners is checked when the node starts: a partner it could not call stops it with the reason.</summary>
+/// <summary>Alliance:Partners is checked when the node starts: a partner it could not call stops it, naming the setting.</summary>
 public sealed class AlliancePartnerOptionsTests
 {
     [Fact]
@@ -11,14 +11,17 @@ public sealed class AlliancePartnerOptionsTests
     {
         using var node = new NodeFactory("Sqlite", new Dictionary<string, string?>
         {
+            ["Alliance:Partners:0:Organization"] = "Organization/cancer-hospital",
             ["Alliance:Partners:0:FhirBase"] = "/fhir",
+            ["Alliance:Partners:0:TokenEndpoint"] = "http://127.0.0.1:5200/connect/token",
+            ["Alliance:Partners:0:ClientId"] = "municipal-hospital-node",
             ["Alliance:Partners:0:ClientSecret"] = "",
         });
 
         var error = Assert.ThrowsAny<Exception>(() => node.Server);
         var validation = Assert.IsType<OptionsValidationException>(Unwrap(error));
-        Assert.Contains(validation.Failures, f => f.Contains("Alliance:Partners:0:FhirBase", StringComparison.Ordinal));
-        Assert.Contains(validation.Failures, f => f.Contains("ClientSecret", StringComparison.Ordinal));
+        Assert.Contains(validation.Failures, f => f.StartsWith("Alliance:Partners:0:FhirBase", StringComparison.Ordinal));
+        Assert.Contains(validation.Failures, f => f.StartsWith("Alliance:Partners:0:ClientSecret", StringComparison.Ordinal));
         Assert.DoesNotContain(validation.Failures, f => f.Contains("TokenEndpoint", StringComparison.Ordinal));
     }
 

@@ -6,7 +6,7 @@ using Hl7.Fhir.Model;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Referral.Cli.Demo;
-using Referral.Web.Alliance;
+using Referral.Workflow;
 using Xunit;
 
 namespace Referral.FunctionalTests;
@@ -179,5 +179,32 @@ public sealed class DemoAllianceTests(DemoAllianceFixture demo) : IClassFixture<
                 Assert.Equal(node.Organization, role.Organization.Reference);
             }
         }
+    }
+
+    [Fact]
+    public async System.Threading.Tasks.Task A_referral_of_an_alliance_patient_reaches_the_cancer_hospital_filed_under_the_patient_it_knows()
+    {
+        var (municipal, cancer) = (demo.Alliance.Municipal, demo.Alliance.Cancer);
+        using var placer = await DemoAllianceFixture.AdminClientAsync(municipal);
+        using var receiver = await DemoAllianceFixture.AdminClientAsync(cancer);
+        const string mpi = "urn:alliance:mpi|MPI100000";
+        var patient = (await placer.SearchAsync($"Patient?identifier={mpi}")).Matches<Patient>().Single();
+        var known = (await receiver.SearchAsync($"Patient?identifier={mpi}")).Matches<Patient>().Single();
+
+        // The seeded sharing Consent is what allows the release: the bundle carries none of its own.
+        var referralId = Guid.NewGuid().ToString("N");
+        var bundle = Workflow.Referrals.Submit(patient.Id, referralId);
+        bundle.Entry.RemoveAll(e => e.Resource is Consent);
+        using (var submitted = await placer.PostAsync("fhir", FhirClient.Body(bundle)))
+        {
+            Assert.Equal(HttpStatusCode.OK, submitted.StatusCode);
+        }
+
+        Hl7.Fhir.Model.Task? received = null;
+        await Workflow.TwoNodes.EventuallyAsync(async () =>
+            (received = (await receiver.SearchAsync($"Task?identifier={Workflow.Referrals.System}|{referralId}")).Matches<Hl7.Fhir.Model.Task>().SingleOrDefault()) is not null,
+            "the referral at the cancer hospital");
+        Assert.Equal($"Patient/{known.Id}", received!.For.Reference);
+        Assert.Equal(DemoAlliance.PatientsPerNode, (await receiver.SearchAsync("Patient?_summary=count")).Total);
     }
 }

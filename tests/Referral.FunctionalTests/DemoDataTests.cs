@@ -9,7 +9,18 @@ public sealed class DemoDataTests
     [Fact]
     public async System.Threading.Tasks.Task Seeded_patients_belong_to_the_nodes_hospital_and_the_partner_sees_only_those_who_consented()
     {
-        using var node = new NodeFactory("Sqlite", new Dictionary<string, string?> { ["DemoData:Seed"] = "true", ["DemoData:Patients"] = "12", ["DemoData:SharedPatients"] = "2" });
+        using var node = new NodeFactory("Sqlite", new Dictionary<string, string?>
+        {
+            ["DemoData:Seed"] = "true",
+            ["DemoData:Patients"] = "12",
+            ["DemoData:SharedPatients"] = "2",
+            ["Alliance:Partners:0:Organization"] = "Organization/cancer-hospital",
+            ["Alliance:Partners:0:Name"] = "省肿瘤医院 Provincial Cancer Hospital",
+            ["Alliance:Partners:0:FhirBase"] = "http://127.0.0.1:5200/fhir",
+            ["Alliance:Partners:0:TokenEndpoint"] = "http://127.0.0.1:5200/connect/token",
+            ["Alliance:Partners:0:ClientId"] = "municipal-hospital-node",
+            ["Alliance:Partners:0:ClientSecret"] = "municipal-hospital-test-secret",
+        });
         using var admin = node.CreateClient();
         using var doctor = node.CreateClient(await Security.TokenFlows.UserTokenAsync(node, "doctor"));
         using var partner = node.CreateClient(await node.TokenAsync("cancer-hospital-node", "cancer-hospital-demo-secret"));
@@ -21,6 +32,19 @@ public sealed class DemoDataTests
         Assert.InRange(consenting.Count, 2, 11);
         Assert.True(consenting.SetEquals(shared));
         Assert.Equal(["cancer-hospital", "municipal-hospital"], (await admin.SearchAsync("Organization")).Matches<Organization>().Select(o => o.Id).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async System.Threading.Tasks.Task A_node_without_partners_seeds_its_own_hospital_and_shares_nothing()
+    {
+        using var node = new NodeFactory("Sqlite", new Dictionary<string, string?> { ["DemoData:Seed"] = "true", ["DemoData:Patients"] = "5" });
+        using var admin = node.CreateClient();
+        using var partner = node.CreateClient(await node.TokenAsync("cancer-hospital-node", "cancer-hospital-demo-secret"));
+
+        Assert.Equal(5, (await admin.SearchAsync("Patient?_summary=count")).Total);
+        Assert.Equal(0, (await admin.SearchAsync("Consent?_summary=count")).Total);
+        Assert.Equal(0, (await partner.SearchAsync("Patient?_summary=count")).Total);
+        Assert.Equal("municipal-hospital", (await admin.SearchAsync("Organization")).Matches<Organization>().Single().Id);
     }
 
     [Fact]

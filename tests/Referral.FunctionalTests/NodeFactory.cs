@@ -71,13 +71,24 @@ public sealed class NodeFactory : WebApplicationFactory<Program>
         }
     }
 
-    /// <summary>A client with no token at all.</summary>
-    public HttpClient CreateAnonymousClient() => Server.CreateClient();
+    /// <summary>A client with no token at all (on the in-memory server and on Kestrel alike).</summary>
+    public HttpClient CreateAnonymousClient()
+    {
+        _fetchingToken = true;
+        try
+        {
+            return CreateDefaultClient();
+        }
+        finally
+        {
+            _fetchingToken = false;
+        }
+    }
 
     /// <summary>A client calling with <paramref name="accessToken"/>.</summary>
     public HttpClient CreateClient(string accessToken)
     {
-        var client = Server.CreateClient();
+        var client = CreateAnonymousClient();
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
         return client;
     }
@@ -85,19 +96,7 @@ public sealed class NodeFactory : WebApplicationFactory<Program>
     /// <summary>A client-credentials access token from the node's embedded issuer.</summary>
     public async Task<string> TokenAsync(string clientId, string secret, string? scope = null)
     {
-        // CreateDefaultClient works on the in-memory server and on Kestrel alike; the flag keeps it token-less.
-        _fetchingToken = true;
-        HttpClient client;
-        try
-        {
-            client = CreateDefaultClient();
-        }
-        finally
-        {
-            _fetchingToken = false;
-        }
-
-        using var _ = client;
+        using var client = CreateAnonymousClient();
         var form = new Dictionary<string, string> { ["grant_type"] = "client_credentials", ["client_id"] = clientId, ["client_secret"] = secret };
         if (scope is not null)
         {

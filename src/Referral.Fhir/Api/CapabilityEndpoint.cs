@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Referral.Fhir.Features.Search;
 using Referral.Fhir.Features.Search.Query;
+using Referral.Fhir.Features.Validation;
 
 namespace Referral.Fhir.Api;
 
@@ -29,7 +30,7 @@ public static class CapabilityEndpoint
     };
 
     /// <summary>What the node serves per resource type: interactions, search parameters, includes and operations.</summary>
-    public static CapabilityStatement.RestComponent BuildRest(SearchParameterRegistry registry)
+    public static CapabilityStatement.RestComponent BuildRest(SearchParameterRegistry registry, ConformanceResources? profiles = null)
     {
         var rest = new CapabilityStatement.RestComponent
         {
@@ -80,6 +81,8 @@ public static class CapabilityEndpoint
                 SearchInclude = [.. registry.ForType(type).Where(p => p.Type == SearchParamType.Reference).Select(p => $"{type}:{p.Code}").Order(StringComparer.Ordinal)],
                 SearchRevInclude = ["*"],
             };
+            component.Operation.Add(new CapabilityStatement.OperationComponent { Name = "validate", Definition = "http://hl7.org/fhir/OperationDefinition/Resource-validate" });
+            component.SupportedProfile = [.. (profiles?.StructureDefinitions ?? []).Where(p => p.Type == type).Select(p => p.Url).Order(StringComparer.Ordinal)];
             if (type == "Patient")
             {
                 component.Operation.Add(new CapabilityStatement.OperationComponent { Name = "everything", Definition = "http://hl7.org/fhir/OperationDefinition/Patient-everything" });
@@ -109,9 +112,9 @@ public static class CapabilityEndpoint
 /// The REST part of the CapabilityStatement, built once from the registry at first use: it lists ~150 types with
 /// all their parameters, too much to rebuild on every <c>metadata</c> call. Serialization only reads it, so requests share it.
 /// </summary>
-public sealed class ServedCapabilities(SearchParameterRegistry registry)
+public sealed class ServedCapabilities(SearchParameterRegistry registry, ConformanceResources profiles)
 {
-    private readonly Lazy<CapabilityStatement.RestComponent> _rest = new(() => CapabilityEndpoint.BuildRest(registry));
+    private readonly Lazy<CapabilityStatement.RestComponent> _rest = new(() => CapabilityEndpoint.BuildRest(registry, profiles));
 
     public CapabilityStatement.RestComponent Rest => _rest.Value;
 }

@@ -3,10 +3,14 @@ using Microsoft.Extensions.Options;
 
 namespace Referral.Identity.Access;
 
-/// <summary>The caller of the current request, or null for the node's own background work (no HTTP request).</summary>
+/// <summary>Who the current flow acts for: the HTTP caller, or the partner the node is doing <see cref="NodeWork"/> for.</summary>
 public sealed class CallerContext(IHttpContextAccessor http, IOptions<NodeAuthenticationOptions> options)
 {
     private FhirCaller? _caller;
 
-    public FhirCaller? Caller => http.HttpContext is { } context ? _caller ??= FhirCaller.From(context.User, options.Value) : null;
+    /// <summary>The authenticated caller of the current request; null for background work.</summary>
+    public FhirCaller? RequestCaller => http.HttpContext is { } context ? _caller ??= FhirCaller.From(context.User, options.Value) : null;
+
+    /// <summary>On whose behalf writes happen: the partner during node work, else the request's caller.</summary>
+    public FhirCaller? Caller => NodeWork.Current ?? RequestCaller;
 }

@@ -1,4 +1,5 @@
 using System.Linq.Expressions;
+using Microsoft.EntityFrameworkCore;
 using Referral.Persistence;
 
 namespace Referral.Identity.Access;
@@ -10,7 +11,8 @@ namespace Referral.Identity.Access;
 /// (ServiceRequest performer/requester), a referral or consultation Task (owner/requester) or a sharing Consent
 /// (provision actor) for that patient which is not closed. Everything is a correlated EXISTS on the index tables,
 /// so a read costs a few index seeks and a search's page and count are filtered in the same query. A deleted
-/// patient stays its organisation's: its tombstone keeps the managing-organisation row.
+/// patient stays its organisation's: its tombstone keeps the managing-organisation row. The status lists are inlined as
+/// SQL constants: a collection parameter would make EF regenerate the SQL on every request.
 /// </summary>
 internal static class CompartmentScope
 {
@@ -40,7 +42,7 @@ internal static class CompartmentScope
                         && ((g.ResourceType == "ServiceRequest" && (g.Param == "performer" || g.Param == "requester"))
                             || (g.ResourceType == "Task" && (g.Param == "owner" || g.Param == "requester"))
                             || (g.ResourceType == "Consent" && g.Param == "actor")))
-                    && !tokens.Any(t => t.Sid == pr.Sid && t.Param == "status" && closedStatuses.Contains(t.Code))));
+                    && !tokens.Any(t => t.Sid == pr.Sid && t.Param == "status" && EF.Constant(closedStatuses).Contains(t.Code))));
 
         Expression<Func<ResourceEntity, bool>> template = r =>
             (r.ResourceType == "Patient" && Accessible(r.ResourceId))

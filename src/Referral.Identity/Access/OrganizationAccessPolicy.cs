@@ -1,4 +1,5 @@
 using System.Linq.Expressions;
+using Microsoft.EntityFrameworkCore;
 using Referral.Fhir.Errors;
 using Referral.Fhir.Features.Access;
 using Referral.Fhir.Features.Search;
@@ -42,7 +43,7 @@ public sealed class OrganizationAccessPolicy(FhirCaller caller, NodeOptions node
         if (_readScope is null)
         {
             var visible = CompartmentScope.Visible(db, caller.OrganizationId, IsHome, CompartmentScope.ClosedForReading, ConfinedPatient);
-            _readScope = ReadableTypes() is { } types ? And(r => types.Contains(r.ResourceType), visible) : visible;
+            _readScope = ReadableTypes() is { } types ? And(r => EF.Constant(types).Contains(r.ResourceType), visible) : visible;
         }
 
         return _readScope;

@@ -1,4 +1,6 @@
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Referral.Fhir.Features.Persistence;
 
 namespace Referral.Identity.Audit;
 
@@ -14,7 +16,11 @@ public sealed class AuditMiddleware(RequestDelegate next, AuditWriter writer, Au
         // Captured now: an exception handler clears the route values before it writes the error response.
         if (AuditedInteraction.Of(context) is { } interaction)
         {
-            context.Response.OnStarting(() => writer.WriteAsync(factory.Create(context, interaction)));
+            context.Response.OnStarting(() =>
+            {
+                var audit = factory.Create(context, interaction);
+                return writer.WriteAsync(audit, context.RequestServices.GetRequiredService<ResourceStore>().PrepareIndex(audit));
+            });
         }
 
         return next(context);

@@ -16,14 +16,17 @@ namespace Referral.Identity.Audit;
 /// </summary>
 public sealed class AuditWriter(IServiceScopeFactory scopes, IOptions<AuditOptions> options, ILogger<AuditWriter> logger) : BackgroundService
 {
-    private sealed record Pending(AuditEvent Event, TaskCompletionSource Stored);
+    private sealed record Pending(AuditEvent Event, PreparedIndex Index, TaskCompletionSource Stored);
 
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
 
-    /// <summary>Completes once the event is committed; faults when it could not be (the request then fails rather than go unaudited).</summary>
-    public Task WriteAsync(AuditEvent audit)
+    /// <summary>
+    /// Completes once the event is committed; faults when it could not be (the request then fails rather than go
+    /// unaudited). The caller extracts the index rows, so that work runs on the requests' threads, not in the single writer.
+    /// </summary>
+    public Task WriteAsync(AuditEvent audit, PreparedIndex index)
     {
-        var pending = new Pending(audit, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        var pending = new Pending(audit, index, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         return _queue.Writer.TryWrite(pending)
             ? pending.Stored.Task
             : Task.FromException(new InvalidOperationException("The node is shutting down; the access could not be audited."));
@@ -81,15 +84,14 @@ public sealed class AuditWriter(IServiceScopeFactory scopes, IOptions<AuditOptio
         await using var scope = scopes.CreateAsyncScope();
         var store = scope.ServiceProvider.GetRequiredService<ResourceStore>();
         var unit = scope.ServiceProvider.GetRequiredService<WriteUnit>();
-        var prepared = batch.Select(p => (p.Event, Index: store.PrepareIndex(p.Event))).ToList();
         await unit.RunAsync(_ =>
         {
-            foreach (var (audit, index) in prepared)
+            foreach (var pending in batch)
             {
-                store.StageCreate(audit, index: index);
+                store.StageCreate(pending.Event, index: pending.Index);
             }
 
-            return Task.FromResult(prepared.Count);
+            return Task.FromResult(batch.Count);
         }, CancellationToken.None);
     }
 }

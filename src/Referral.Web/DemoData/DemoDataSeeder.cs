@@ -5,7 +5,7 @@ using Referral.Fhir.Features.Persistence;
 using Referral.Identity;
 using Referral.Identity.Issuer;
 using Referral.Persistence;
-using Referral.Web.Alliance;
+using Referral.Workflow;
 
 namespace Referral.Web.DemoData;
 
@@ -47,7 +47,7 @@ public static class DemoDataSeeder
             await store.StageUpdateAsync(DemoStaff.Hospital(organizationId, node.Name), organizationId, null, "PUT", token);
             foreach (var partner in partners)
             {
-                await store.StageUpdateAsync(DemoStaff.Hospital(partner.OrganizationId, partner.Name), partner.OrganizationId, null, "PUT", token);
+                await store.StageUpdateAsync(DemoStaff.Hospital(partner.OrganizationId, partner.Name ?? partner.OrganizationId), partner.OrganizationId, null, "PUT", token);
             }
 
             ResourceReference? clinician = null;
@@ -59,7 +59,7 @@ public static class DemoDataSeeder
             }
 
             var context = new DemoHistoryContext(
-                today, new ResourceReference(node.Organization, node.Name), [.. partners.Select(p => new ResourceReference(p.Organization, p.Name))], clinician);
+                today, new ResourceReference(node.Organization, node.Name), [.. partners.Select(p => new ResourceReference(p.Organization, p.Name ?? p.OrganizationId))], clinician);
             var history = new DemoClinicalHistory(context, new Random(options.RandomSeed ^ DemoPatients.StableHash(organizationId + "/history")), Stage);
             return patients.Count(p => history.Write(p, Stage(ToPatient(p, node))));
         }, ct);

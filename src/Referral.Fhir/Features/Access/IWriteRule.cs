@@ -3,8 +3,9 @@ using Referral.Persistence;
 namespace Referral.Fhir.Features.Access;
 
 /// <summary>
-/// A rule every write must pass, checked inside its database transaction once the versions and their index rows are
-/// saved (so it can query them, and a refusal rolls the whole write back).
+/// A rule every write must pass (or a consequence it stages, such as an outbox message), checked inside its database
+/// transaction once the versions and their index rows are saved (so it can query them, and a refusal rolls the whole
+/// write back).
 /// </summary>
 public interface IWriteRule
 {

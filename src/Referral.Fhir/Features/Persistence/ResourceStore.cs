@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Referral.Fhir.Errors;
 using Referral.Fhir.Features.Access;
 using Referral.Fhir.Features.Search.Indexing;
+using Referral.Fhir.Features.Validation;
 using Referral.Fhir.Serialization;
 using Referral.Persistence;
 using Task = System.Threading.Tasks.Task;
@@ -15,9 +16,10 @@ namespace Referral.Fhir.Features.Persistence;
 /// Reads and stages writes of resource versions. Writes are only staged on the context: the caller owns the database
 /// transaction (<see cref="WriteUnit"/>), so a single request and a whole transaction Bundle commit the same way.
 /// Every read and write is checked against the caller's <see cref="IFhirAccessPolicy"/>: what it may not see is
-/// answered as unknown.
+/// answered as unknown. A version that claims a profile the node holds (<c>meta.profile</c>) is validated before it is staged.
 /// </summary>
-public sealed partial class ResourceStore(FhirDbContext db, SearchIndexer indexer, FhirSerializer serializer, TimeProvider clock, IFhirAccessPolicy access)
+public sealed partial class ResourceStore(
+    FhirDbContext db, SearchIndexer indexer, FhirSerializer serializer, TimeProvider clock, IFhirAccessPolicy access, ProfileValidator profiles)
 {
     public FhirDbContext Db => db;
 
@@ -92,6 +94,7 @@ public sealed partial class ResourceStore(FhirDbContext db, SearchIndexer indexe
     public ResourceEntity StageCreate(Resource resource, string? assignedId = null, PreparedIndex? index = null)
     {
         access.Demand(FhirInteraction.Create, resource.TypeName);
+        profiles.RequireConformant(resource);
         return StageVersion(resource, assignedId ?? NewId(), 1, "POST", index);
     }
 
@@ -105,6 +108,7 @@ public sealed partial class ResourceStore(FhirDbContext db, SearchIndexer indexe
         ValidateId(id);
         var current = await FindCurrentAsync(resource.TypeName, id, ct);
         access.Demand(current is null || current.IsDeleted ? FhirInteraction.Create : FhirInteraction.Update, resource.TypeName);
+        profiles.RequireConformant(resource);
         await RequireWritableAsync(current, ct);
         if (ifMatchVersion is { } expected && (current is null || current.VersionId != expected || current.IsDeleted))
         {

@@ -39,6 +39,12 @@ public sealed class WriteUnit(
                     await rule.CheckAsync(db, staged, ct);
                 }
 
+                // Rules may stage rows of their own (an outbox message announcing the change): same transaction.
+                if (db.ChangeTracker.HasChanges())
+                {
+                    await db.SaveChangesAsync(ct);
+                }
+
                 await transaction.CommitAsync(ct);
                 volume.Add(staged.Count);
                 return result;

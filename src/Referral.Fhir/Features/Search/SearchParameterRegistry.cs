@@ -2,6 +2,7 @@ using System.Text.Json;
 using Hl7.Fhir.Model;
 using Hl7.Fhir.Serialization;
 using Hl7.Fhir.Utility;
+using Referral.Fhir.Features.Validation;
 
 namespace Referral.Fhir.Features.Search;
 
@@ -80,10 +81,18 @@ public sealed class SearchParameterRegistry
         var result = new List<SearchParameter>();
         foreach (var file in Directory.EnumerateFiles(folder, "*.json", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
         {
-            using var document = JsonDocument.Parse(File.ReadAllBytes(file));
-            if (document.RootElement.TryGetProperty("resourceType", out var type) && type.GetString() == "SearchParameter")
+            try
             {
-                result.Add(document.RootElement.Deserialize<SearchParameter>(options)!);
+                using var document = JsonDocument.Parse(File.ReadAllBytes(file));
+                if (document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("resourceType", out var type)
+                    && type.ValueKind == JsonValueKind.String && type.GetString() == "SearchParameter")
+                {
+                    result.Add(document.RootElement.Deserialize<SearchParameter>(options)!);
+                }
+            }
+            catch (Exception e) when (e is JsonException or DeserializationFailedException)
+            {
+                throw new InvalidConformanceResourceException(file, $"not a valid FHIR R4 JSON resource: {e.Message}", e);
             }
         }
 

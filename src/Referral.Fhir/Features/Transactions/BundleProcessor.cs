@@ -17,7 +17,11 @@ namespace Referral.Fhir.Features.Transactions;
 /// </summary>
 public sealed class BundleProcessor(ResourceStore store, WriteUnit unit, SearchService search, IOptions<FhirOptions> options)
 {
-    public async Task<Bundle> ProcessAsync(Bundle bundle, HttpContext context, CancellationToken ct)
+    /// <summary>
+    /// Processes the Bundle. <paramref name="alongside"/> stages extra rows in the same database transaction as a
+    /// transaction Bundle's entries (run again if the unit is retried), e.g. an inbox record of the delivery.
+    /// </summary>
+    public async Task<Bundle> ProcessAsync(Bundle bundle, HttpContext context, CancellationToken ct, Func<CancellationToken, Task>? alongside = null)
     {
         if (bundle.Type is not (Bundle.BundleType.Transaction or Bundle.BundleType.Batch))
         {
@@ -31,11 +35,11 @@ public sealed class BundleProcessor(ResourceStore store, WriteUnit unit, SearchS
 
         var entries = bundle.Entry.Select((e, i) => TransactionEntry.From(e, i)).ToList();
         return bundle.Type == Bundle.BundleType.Transaction
-            ? await TransactionAsync(entries, context, ct)
+            ? await TransactionAsync(entries, context, alongside, ct)
             : await BatchAsync(entries, context, ct);
     }
 
-    private async Task<Bundle> TransactionAsync(List<TransactionEntry> entries, HttpContext context, CancellationToken ct)
+    private async Task<Bundle> TransactionAsync(List<TransactionEntry> entries, HttpContext context, Func<CancellationToken, Task>? alongside, CancellationToken ct)
     {
         var duplicate = entries.Where(e => e.FullUrl is not null).GroupBy(e => e.FullUrl).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null)
@@ -45,6 +49,11 @@ public sealed class BundleProcessor(ResourceStore store, WriteUnit unit, SearchS
 
         return await unit.RunAsync(async token =>
         {
+            if (alongside is not null)
+            {
+                await alongside(token);
+            }
+
             var ids = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var entry in entries.Where(e => e.Method == Bundle.HTTPVerb.DELETE))
             {
@@ -230,14 +239,22 @@ public sealed class BundleProcessor(ResourceStore store, WriteUnit unit, SearchS
             return;
         }
 
-        if (entry.Method == Bundle.HTTPVerb.POST)
+        try
         {
-            entry.Done(HttpStatusCode.Created, store.StageCreate(resource, entry.AssignedId!));
-            return;
-        }
+            if (entry.Method == Bundle.HTTPVerb.POST)
+            {
+                entry.Done(HttpStatusCode.Created, store.StageCreate(resource, entry.AssignedId!));
+                return;
+            }
 
-        var (entity, created) = await store.StageUpdateAsync(resource, entry.AssignedId!, entry.IfMatch, "PUT", ct);
-        entry.Done(created ? HttpStatusCode.Created : HttpStatusCode.OK, entity);
+            var (entity, created) = await store.StageUpdateAsync(resource, entry.AssignedId!, entry.IfMatch, "PUT", ct);
+            entry.Done(created ? HttpStatusCode.Created : HttpStatusCode.OK, entity);
+        }
+        catch (InvalidResourceException e)
+        {
+            // A resource that breaks its profile: say which entry.
+            throw entry.Error(e);
+        }
     }
 
     private async Task PatchAsync(TransactionEntry entry, CancellationToken ct)
@@ -255,8 +272,15 @@ public sealed class BundleProcessor(ResourceStore store, WriteUnit unit, SearchS
         var current = await store.ReadAsync(entry.Type, entry.Id, ct);
         var patched = JsonPatchDocument.Parse(binary.Data).ApplyTo(current.Json, entry.Type, entry.Id, store.Serializer, $"Bundle.entry[{entry.Index}].resource");
 
-        var (entity, _) = await store.StageUpdateAsync(patched, entry.Id, entry.IfMatch ?? current.VersionId, "PATCH", ct);
-        entry.Done(HttpStatusCode.OK, entity);
+        try
+        {
+            var (entity, _) = await store.StageUpdateAsync(patched, entry.Id, entry.IfMatch ?? current.VersionId, "PATCH", ct);
+            entry.Done(HttpStatusCode.OK, entity);
+        }
+        catch (InvalidResourceException e)
+        {
+            throw entry.Error(e);
+        }
     }
 
     private async Task GetAsync(TransactionEntry entry, HttpContext context, CancellationToken ct)

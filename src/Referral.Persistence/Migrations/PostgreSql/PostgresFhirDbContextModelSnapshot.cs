@@ -62,6 +62,43 @@ namespace Referral.Persistence.Migrations.PostgreSql
                     b.ToTable("date_index", (string)null);
                 });
 
+            modelBuilder.Entity("Referral.Persistence.InboxMessage", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("BundleIdentifier")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<long>("ReceivedTicks")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("ResponseJson")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("BundleIdentifier")
+                        .IsUnique();
+
+                    b.ToTable("inbox_message", (string)null);
+                });
+
             modelBuilder.Entity("Referral.Persistence.NumberIndexEntity", b =>
                 {
                     b.Property<long>("Id")
@@ -102,6 +139,61 @@ namespace Referral.Persistence.Migrations.PostgreSql
                     b.HasIndex("ResourceType", "Param", "Low", "High", "Sid");
 
                     b.ToTable("number_index", (string)null);
+                });
+
+            modelBuilder.Entity("Referral.Persistence.OutboxMessage", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("BundleIdentifier")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<long>("CreatedTicks")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("DeliveredTicks")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Destination")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(512)
+                        .HasColumnType("character varying(512)");
+
+                    b.Property<long>("NextAttemptTicks")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Payload")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("StreamKey")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("BundleIdentifier")
+                        .IsUnique();
+
+                    b.HasIndex("DeliveredTicks", "NextAttemptTicks");
+
+                    b.HasIndex("StreamKey", "Id");
+
+                    b.ToTable("outbox_message", (string)null);
                 });
 
             modelBuilder.Entity("Referral.Persistence.QuantityIndexEntity", b =>

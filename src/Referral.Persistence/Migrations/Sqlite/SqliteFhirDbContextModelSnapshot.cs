@@ -55,6 +55,41 @@ namespace Referral.Persistence.Migrations.Sqlite
                     b.ToTable("date_index", (string)null);
                 });
 
+            modelBuilder.Entity("Referral.Persistence.InboxMessage", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("BundleIdentifier")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ReceivedTicks")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ResponseJson")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("BundleIdentifier")
+                        .IsUnique();
+
+                    b.ToTable("inbox_message", (string)null);
+                });
+
             modelBuilder.Entity("Referral.Persistence.NumberIndexEntity", b =>
                 {
                     b.Property<long>("Id")
@@ -93,6 +128,59 @@ namespace Referral.Persistence.Migrations.Sqlite
                     b.HasIndex("ResourceType", "Param", "Low", "High", "Sid");
 
                     b.ToTable("number_index", (string)null);
+                });
+
+            modelBuilder.Entity("Referral.Persistence.OutboxMessage", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("BundleIdentifier")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedTicks")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("DeliveredTicks")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Destination")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("NextAttemptTicks")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Payload")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("StreamKey")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("BundleIdentifier")
+                        .IsUnique();
+
+                    b.HasIndex("DeliveredTicks", "NextAttemptTicks");
+
+                    b.HasIndex("StreamKey", "Id");
+
+                    b.ToTable("outbox_message", (string)null);
                 });
 
             modelBuilder.Entity("Referral.Persistence.QuantityIndexEntity", b =>

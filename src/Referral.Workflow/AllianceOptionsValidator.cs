@@ -1,9 +1,12 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
 
-namespace Referral.Web.Alliance;
+namespace Referral.Workflow;
 
-/// <summary>Checks every partner entry (data annotations do not reach into lists): required fields, absolute URLs, no duplicates.</summary>
+/// <summary>
+/// Checks every partner entry, since ValidateDataAnnotations does not reach into lists: required fields, absolute http(s)
+/// URLs, no organisation listed twice. Each failure names its key, e.g. <c>Alliance:Partners:0:ClientSecret</c>.
+/// </summary>
 public sealed class AllianceOptionsValidator : IValidateOptions<AllianceOptions>
 {
     public ValidateOptionsResult Validate(string? name, AllianceOptions options)
@@ -16,11 +19,20 @@ public sealed class AllianceOptionsValidator : IValidateOptions<AllianceOptions>
             var results = new List<ValidationResult>();
             if (!Validator.TryValidateObject(partner, new ValidationContext(partner), results, validateAllProperties: true))
             {
-                failures.AddRange(results.Select(r => $"{at}: {r.ErrorMessage}"));
+                failures.AddRange(results.Select(r => $"{at}:{string.Join(",", r.MemberNames)}: {r.ErrorMessage}"));
             }
 
-            RequireAbsoluteHttpUrl(partner.FhirBase, $"{at}:FhirBase", failures);
-            RequireAbsoluteHttpUrl(partner.TokenEndpoint, $"{at}:TokenEndpoint", failures);
+            // [Url] also lets ftp:// through; a partner is called over http(s) only.
+            var flagged = results.SelectMany(r => r.MemberNames).ToHashSet(StringComparer.Ordinal);
+            if (!flagged.Contains(nameof(PartnerOptions.FhirBase)))
+            {
+                RequireAbsoluteHttpUrl(partner.FhirBase, $"{at}:FhirBase", failures);
+            }
+
+            if (!flagged.Contains(nameof(PartnerOptions.TokenEndpoint)))
+            {
+                RequireAbsoluteHttpUrl(partner.TokenEndpoint, $"{at}:TokenEndpoint", failures);
+            }
         }
 
         failures.AddRange(options.Partners.GroupBy(p => p.Organization, StringComparer.Ordinal).Where(g => g.Count() > 1)

@@ -1,0 +1,193 @@
+using System.Text;
+using Hl7.Fhir.Model;
+using Microsoft.AspNetCore.Http;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Referral.Fhir.Api;
+using Referral.Fhir.Errors;
+using Referral.Fhir.Features.Persistence;
+using Referral.Fhir.Features.Transactions;
+using Referral.Fhir.Serialization;
+using Referral.Identity;
+using Referral.Identity.Access;
+using Referral.Persistence;
+using Referral.Workflow.Outbox;
+using Referral.Workflow.Referrals;
+
+namespace Referral.Workflow.Inbox;
+
+/// <summary>
+/// Receives what partner nodes send (transaction Bundles whose identifier is an alliance package id) and applies each
+/// Bundle.identifier once: a referral package is filed with its patient matched to ours (or held for a coordinator
+/// when the match is ambiguous), answered with a "received" status; a status message updates our copy of the Task.
+/// The inbox record is written in the same transaction as what it applies.
+/// </summary>
+public sealed class PackageInbox(
+    FhirDbContext db, ResourceStore store, WriteUnit unit, BundleProcessor processor, PatientMatcher matcher, FhirSerializer serializer,
+    CallerContext callers, IOptions<NodeOptions> node, IOptions<AllianceOptions> alliance, TimeProvider clock) : IBundleHandler
+{
+    public async Task<IResult?> TryHandleAsync(Bundle bundle, HttpContext context, CancellationToken ct)
+    {
+        if (bundle.Identifier?.System != ReferralCodes.PackageIdentifierSystem)
+        {
+            return null;
+        }
+
+        var sender = callers.RequestCaller;
+        if (sender is null || !sender.Roles.Contains(NodeRoles.PartnerNode) || alliance.Value.Find(sender.Organization) is null)
+        {
+            throw new ForbiddenException("Referral packages are accepted from alliance partner nodes only.");
+        }
+
+        var identifier = bundle.Identifier.Value
+            ?? throw new InvalidResourceException("A package needs Bundle.identifier.value.", "Bundle.identifier.value");
+        if (await db.Inbox.AsNoTracking().FirstOrDefaultAsync(m => m.BundleIdentifier == identifier, ct) is { } seen)
+        {
+            return Informational(StatusCodes.Status200OK, $"Package {identifier} was already {seen.State}; nothing changed.");
+        }
+
+        var task = bundle.Entry.Select(e => e.Resource).OfType<Hl7.Fhir.Model.Task>().SingleOrDefault()
+            ?? throw new InvalidResourceException("A package carries exactly one referral Task.", "Bundle.entry");
+        var referralId = ReferralTask.ReferralId(task)
+            ?? throw new InvalidResourceException("The Task carries no alliance referral identifier.", "Task.identifier");
+
+        using var work = NodeWork.Begin(sender);
+        return bundle.Entry.Any(e => e.Resource is ServiceRequest)
+            ? await FileReferralAsync(bundle, task, referralId, identifier, sender, context, ct)
+            : await ApplyStatusAsync(task, referralId, identifier, sender, ct);
+    }
+
+    private async Task<IResult> FileReferralAsync(
+        Bundle bundle, Hl7.Fhir.Model.Task task, string referralId, string identifier, FhirCaller sender, HttpContext context, CancellationToken ct)
+    {
+        var home = node.Value.Organization;
+        if (ReferralTask.Owner(task) != home)
+        {
+            throw new BusinessRuleException($"The referral is addressed to {ReferralTask.Owner(task)}, not to this node ({home}).", "Task.owner");
+        }
+
+        if (ReferralTask.Requester(task) != sender.Organization)
+        {
+            throw new ForbiddenException($"{sender.Organization} may only send its own referrals.");
+        }
+
+        var patientEntry = bundle.Entry.SingleOrDefault(e => e.Resource is Patient);
+        if (patientEntry is not null)
+        {
+            var match = await matcher.MatchAsync((Patient)patientEntry.Resource!, ct);
+            if (match.Conflict is not null)
+            {
+                return await HoldAsync(bundle, identifier, sender, match, ct);
+            }
+
+            if (match.ExistingId is { } existing)
+            {
+                // File everything under our patient; our demographics stay as they are.
+                bundle.Entry.Remove(patientEntry);
+                foreach (var reference in bundle.Entry.Select(e => e.Resource).OfType<Resource>().SelectMany(ReferenceRewriter.References))
+                {
+                    if (reference.Reference == patientEntry.FullUrl)
+                    {
+                        reference.Reference = $"Patient/{existing}";
+                    }
+                }
+            }
+        }
+
+        // Transport acknowledgement: filed here means received, at both ends.
+        task.Status = Hl7.Fhir.Model.Task.TaskStatus.Received;
+        task.BusinessStatus = new CodeableConcept(ReferralCodes.AllianceBusinessStatus, "received", "Received");
+        var now = clock.GetUtcNow();
+        var response = await processor.ProcessAsync(bundle, context, ct, alongside: _ =>
+        {
+            db.Inbox.Add(Record(identifier, sender, "applied", now));
+            var ackIdentifier = $"{home["Organization/".Length..]}.{identifier}.received";
+            var ack = StatusMessage.Build(task, referralId, home, ackIdentifier, now);
+            db.Outbox.Add(ReferralOutboxRule.New(sender.Organization!, referralId, ackIdentifier, serializer.SerializeForStorage(ack), now));
+            return System.Threading.Tasks.Task.CompletedTask;
+        });
+        return new FhirResult(StatusCodes.Status200OK, response);
+    }
+
+    private async Task<IResult> ApplyStatusAsync(Hl7.Fhir.Model.Task message, string referralId, string identifier, FhirCaller sender, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        await unit.RunAsync(async token =>
+        {
+            db.Inbox.Add(Record(identifier, sender, "applied", now));
+            var local = await LocalTaskAsync(referralId, token)
+                ?? throw new ResourceNotFoundException($"No referral {referralId} is known here.");
+            if (sender.Organization != ReferralTask.Owner(local) && sender.Organization != ReferralTask.Requester(local))
+            {
+                throw new ForbiddenException($"{sender.Organization} is not a party to referral {referralId}.");
+            }
+
+            StatusMessage.ApplyTo(message, local);
+            return await store.StageUpdateAsync(local, local.Id!, null, "PUT", token);
+        }, ct);
+        return Informational(StatusCodes.Status200OK, $"Referral {referralId} is now {TaskTransitions.Code(message.Status ?? Hl7.Fhir.Model.Task.TaskStatus.Requested)} here.");
+    }
+
+    /// <summary>An ambiguous or conflicting patient: nothing is filed; a coordinator's matching Task holds the package.</summary>
+    private async Task<IResult> HoldAsync(Bundle bundle, string identifier, FhirCaller sender, PatientMatch match, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var review = new Hl7.Fhir.Model.Task
+        {
+            Status = Hl7.Fhir.Model.Task.TaskStatus.Requested,
+            Intent = Hl7.Fhir.Model.Task.TaskIntent.Order,
+            Priority = RequestPriority.Urgent,
+            Code = new CodeableConcept(ReferralCodes.AllianceBusinessStatus, "patient-match", "Patient match review"),
+            Description = $"A referral package from {sender.Organization} could not be filed: {match.Conflict}. Choose the patient or file a new one.",
+            Requester = new ResourceReference(sender.Organization),
+            Owner = new ResourceReference(node.Value.Organization),
+            AuthoredOn = now.ToString("o", System.Globalization.CultureInfo.InvariantCulture),
+            Input =
+            [
+                new Hl7.Fhir.Model.Task.ParameterComponent
+                {
+                    Type = new CodeableConcept { Text = "package" },
+                    Value = new Attachment { ContentType = "application/fhir+json", Data = Encoding.UTF8.GetBytes(serializer.SerializeForStorage(bundle)) },
+                },
+                .. match.Candidates.Select(c => new Hl7.Fhir.Model.Task.ParameterComponent
+                {
+                    Type = new CodeableConcept { Text = "candidate" },
+                    Value = new ResourceReference($"Patient/{c}"),
+                }),
+            ],
+        };
+        await unit.RunAsync(_ =>
+        {
+            db.Inbox.Add(Record(identifier, sender, "held", now));
+            return System.Threading.Tasks.Task.FromResult(store.StageCreate(review));
+        }, ct);
+        return Informational(StatusCodes.Status202Accepted, $"Package {identifier} is held for a coordinator: {match.Conflict}.");
+    }
+
+    private async Task<Hl7.Fhir.Model.Task?> LocalTaskAsync(string referralId, CancellationToken ct)
+    {
+        var json = await db.Resources.AsNoTracking()
+            .Where(r => r.ResourceType == "Task" && !r.IsHistory && !r.IsDeleted
+                && db.TokenIndices.Any(t => t.Sid == r.Sid && t.Param == "identifier" && t.System == ReferralCodes.ReferralIdentifierSystem && t.Code == referralId))
+            .Select(r => r.Json).FirstOrDefaultAsync(ct);
+        return json is null ? null : serializer.ParseStored(json) as Hl7.Fhir.Model.Task;
+    }
+
+    private static InboxMessage Record(string identifier, FhirCaller sender, string state, DateTimeOffset now) => new()
+    {
+        BundleIdentifier = identifier,
+        Source = sender.Organization!,
+        ReceivedTicks = now.UtcTicks,
+        State = state,
+    };
+
+    private static FhirResult Informational(int status, string message) => FhirResult.Outcome(status, new OperationOutcome
+    {
+        Issue = [new OperationOutcome.IssueComponent
+        {
+            Severity = OperationOutcome.IssueSeverity.Information,
+            Code = OperationOutcome.IssueType.Informational,
+            Diagnostics = message,
+        }],
+    });
+}

@@ -1,0 +1,22 @@
+using Hl7.Fhir.Model;
+
+namespace Referral.Workflow.Referrals;
+
+/// <summary>Reads the parts of a referral Task the workflow acts on.</summary>
+public static class ReferralTask
+{
+    /// <summary>The referral's business identifier value, or null when the Task is not an alliance referral.</summary>
+    public static string? ReferralId(Hl7.Fhir.Model.Task task) =>
+        task.Identifier.FirstOrDefault(i => i.System == ReferralCodes.ReferralIdentifierSystem)?.Value;
+
+    public static string? ReferralId(ServiceRequest request) =>
+        request.Identifier.FirstOrDefault(i => i.System == ReferralCodes.ReferralIdentifierSystem)?.Value;
+
+    public static string? Requester(Hl7.Fhir.Model.Task task) => task.Requester?.Reference;
+
+    public static string? Owner(Hl7.Fhir.Model.Task task) => task.Owner?.Reference;
+
+    public static bool IsClosed(Hl7.Fhir.Model.Task.TaskStatus? status) => status is
+        Hl7.Fhir.Model.Task.TaskStatus.Completed or Hl7.Fhir.Model.Task.TaskStatus.Cancelled or
+        Hl7.Fhir.Model.Task.TaskStatus.Rejected or Hl7.Fhir.Model.Task.TaskStatus.Failed or Hl7.Fhir.Model.Task.TaskStatus.EnteredInError;
+}

@@ -1,0 +1,44 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Referral.Fhir.Features.Access;
+using Referral.Fhir.Features.Transactions;
+using Referral.Workflow.Inbox;
+using Referral.Workflow.Outbox;
+using Referral.Workflow.Referrals;
+
+namespace Referral.Workflow;
+
+/// <summary>The two-way referral workflow: state machine, transactional outbox and dispatcher, idempotent inbox.</summary>
+public static class WorkflowExtensions
+{
+    public static WebApplicationBuilder AddReferralWorkflow(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<AllianceOptions>().Bind(builder.Configuration.GetSection(AllianceOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<AllianceOptions>, AllianceOptionsValidator>();
+        services.AddScoped<IWriteRule, ReferralTransitionRule>();
+        services.AddScoped<IWriteRule, ReferralOutboxRule>();
+        services.AddScoped<PackageBuilder>();
+        services.AddScoped<PatientMatcher>();
+        services.AddScoped<IBundleHandler, PackageInbox>();
+        services.AddHttpClient(PartnerClient.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(30));
+        services.AddSingleton<PartnerClient>();
+        services.AddHostedService<OutboxDispatcher>();
+        return builder;
+    }
+
+    /// <summary>Logs the configured partners once at start (never their secrets).</summary>
+    public static WebApplication LogAlliancePartners(this WebApplication app)
+    {
+        foreach (var partner in app.Services.GetRequiredService<IOptions<AllianceOptions>>().Value.Partners)
+        {
+            app.Logger.LogInformation("Alliance partner {Organization} at {FhirBase} (client {ClientId})", partner.Organization, partner.FhirBase, partner.ClientId);
+        }
+
+        return app;
+    }
+}
