@@ -20,6 +20,13 @@ public static class ProfileExamples
         var path = Path.Combine(AppContext.BaseDirectory, "fhir-profiles", "examples", file);
         var resource = JsonSerializer.Deserialize<T>(File.ReadAllText(path), FhirClient.Json)!;
         resource.Meta.Tag.Add(new Coding(TagSystem, tag));
+        if (resource is Hl7.Fhir.Model.Task task)
+        {
+            // The example is a rejected referral: with its referral identifier the workflow would (rightly) refuse to
+            // create it in that state and try to send it to the partner. These tests check the profile alone.
+            task.Identifier.RemoveAll(i => i.System == AllianceBase + "/identifier/referral");
+        }
+
         return resource;
     }
 

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using Xunit;
 
@@ -20,7 +19,7 @@ public sealed class ExternalAuthorityTests : IDisposable
 
     public ExternalAuthorityTests()
     {
-        var port = FreeLoopbackPort();
+        var port = Workflow.TwoNodes.FreePort();
         var authority = $"http://127.0.0.1:{port}/";
         _issuer = new NodeFactory("Sqlite", new Dictionary<string, string?>
         {
@@ -75,12 +74,5 @@ public sealed class ExternalAuthorityTests : IDisposable
     {
         _node.Dispose();
         _issuer.Dispose();
-    }
-
-    private static int FreeLoopbackPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -89,7 +89,8 @@ public sealed class TwoNodes : IDisposable
         CancerNode.Dispose();
     }
 
-    private static int FreePort()
+    /// <summary>A loopback port free right now, for a node that must know its own URL before it starts.</summary>
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
