@@ -17,6 +17,7 @@ public static class CliApp
         {
             return args[0] switch
             {
+                "demo" => await Demo.DemoCommand.RunAsync(args[1..]),
                 "import" => await ImportCommand.RunAsync(args[1..]),
                 _ => Unknown(args[0]),
             };
@@ -44,6 +45,9 @@ public static class CliApp
     private static void PrintUsage()
     {
         AnsiConsole.WriteLine("Usage:");
+        AnsiConsole.WriteLine("  " + Demo.DemoCommand.Usage);
+        AnsiConsole.WriteLine("      Runs the demo alliance: the municipal and the cancer hospital's nodes on two loopback ports, with demo users");
+        AnsiConsole.WriteLine("      and synthetic patients, each trusting the other as partner; one SQLite database per node. Ctrl+C stops both.");
         AnsiConsole.WriteLine("  referral import <file|folder> [--server http://127.0.0.1:5100/fhir]");
         AnsiConsole.WriteLine("                  [--client-id <id> --client-secret <secret> | --token <bearer>]");
         AnsiConsole.WriteLine("      Posts each FHIR transaction/batch Bundle (*.json) to the node and reports resources/second.");

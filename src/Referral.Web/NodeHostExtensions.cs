@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Referral.Fhir;
+using Referral.Web.DemoData;
 
 namespace Referral.Web;
 

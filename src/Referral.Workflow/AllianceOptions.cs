@@ -28,6 +28,7 @@ public sealed class PartnerOptions
     [RegularExpression("^Organization/[A-Za-z0-9\\-\\.]{1,64}$")]
     public string Organization { get; set; } = "";
 
+    /// <summary>The partner hospital's name, shown to users (and seeded as its Organization by the demo data).</summary>
     public string? Name { get; set; }
 
     [Required]
@@ -41,6 +42,9 @@ public sealed class PartnerOptions
     [Required]
     public string ClientId { get; set; } = "";
 
+    /// <summary>Never logged.</summary>
     [Required]
     public string ClientSecret { get; set; } = "";
+
+    public string OrganizationId => Organization["Organization/".Length..];
 }

@@ -18,8 +18,8 @@ public static class WorkflowExtensions
         var services = builder.Services;
         services.AddOptions<AllianceOptions>().Bind(builder.Configuration.GetSection(AllianceOptions.Section))
             .ValidateDataAnnotations()
-            .Validate(o => o.Partners.All(p => Uri.IsWellFormedUriString(p.FhirBase, UriKind.Absolute) && Uri.IsWellFormedUriString(p.TokenEndpoint, UriKind.Absolute)), "Alliance:Partners need absolute FhirBase and TokenEndpoint URLs.")
             .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<AllianceOptions>, AllianceOptionsValidator>();
         services.AddScoped<IWriteRule, ReferralTransitionRule>();
         services.AddScoped<IWriteRule, ReferralOutboxRule>();
         services.AddScoped<PackageBuilder>();

@@ -1,21 +1,61 @@
+using Hl7.Fhir.Model;
 using Xunit;
 
 namespace Referral.FunctionalTests;
 
-/// <summary>The seeded demo hospital is the node's own: its staff see its patients, the partner none of them.</summary>
+/// <summary>The seeded demo hospital is the node's own: its staff see its patients, the partner only those who consented to sharing.</summary>
 public sealed class DemoDataTests
 {
     [Fact]
-    public async System.Threading.Tasks.Task Seeded_patients_belong_to_the_nodes_hospital_and_are_hidden_from_the_partner()
+    public async System.Threading.Tasks.Task Seeded_patients_belong_to_the_nodes_hospital_and_the_partner_sees_only_those_who_consented()
     {
-        using var node = new NodeFactory("Sqlite", new Dictionary<string, string?> { ["DemoData:Seed"] = "true", ["DemoData:Patients"] = "5" });
+        using var node = new NodeFactory("Sqlite", new Dictionary<string, string?>
+        {
+            ["DemoData:Seed"] = "true",
+            ["DemoData:Patients"] = "12",
+            ["DemoData:SharedPatients"] = "2",
+            ["Alliance:Partners:0:Organization"] = "Organization/cancer-hospital",
+            ["Alliance:Partners:0:Name"] = "省肿瘤医院 Provincial Cancer Hospital",
+            ["Alliance:Partners:0:FhirBase"] = "http://127.0.0.1:5200/fhir",
+            ["Alliance:Partners:0:TokenEndpoint"] = "http://127.0.0.1:5200/connect/token",
+            ["Alliance:Partners:0:ClientId"] = "municipal-hospital-node",
+            ["Alliance:Partners:0:ClientSecret"] = "municipal-hospital-test-secret",
+        });
         using var admin = node.CreateClient();
         using var doctor = node.CreateClient(await Security.TokenFlows.UserTokenAsync(node, "doctor"));
         using var partner = node.CreateClient(await node.TokenAsync("cancer-hospital-node", "cancer-hospital-demo-secret"));
 
+        Assert.Equal(12, (await admin.SearchAsync("Patient?_summary=count")).Total);
+        Assert.Equal(12, (await doctor.SearchAsync("Patient?_summary=count")).Total);
+        var consenting = (await admin.SearchAsync("Consent?status=active&actor=Organization/cancer-hospital")).Matches<Consent>().Select(c => c.Patient.Reference).ToHashSet();
+        var shared = (await partner.SearchAsync("Patient?_count=50")).Matches<Patient>().Select(p => $"Patient/{p.Id}").ToHashSet();
+        Assert.InRange(consenting.Count, 2, 11);
+        Assert.True(consenting.SetEquals(shared));
+        Assert.Equal(["cancer-hospital", "municipal-hospital"], (await admin.SearchAsync("Organization")).Matches<Organization>().Select(o => o.Id).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async System.Threading.Tasks.Task A_node_without_partners_seeds_its_own_hospital_and_shares_nothing()
+    {
+        using var node = new NodeFactory("Sqlite", new Dictionary<string, string?> { ["DemoData:Seed"] = "true", ["DemoData:Patients"] = "5" });
+        using var admin = node.CreateClient();
+        using var partner = node.CreateClient(await node.TokenAsync("cancer-hospital-node", "cancer-hospital-demo-secret"));
+
         Assert.Equal(5, (await admin.SearchAsync("Patient?_summary=count")).Total);
-        Assert.Equal(5, (await doctor.SearchAsync("Patient?_summary=count")).Total);
+        Assert.Equal(0, (await admin.SearchAsync("Consent?_summary=count")).Total);
         Assert.Equal(0, (await partner.SearchAsync("Patient?_summary=count")).Total);
-        Assert.Equal("municipal-hospital", (await admin.SearchAsync("Organization")).Matches<Hl7.Fhir.Model.Organization>().Single().Id);
+        Assert.Equal("municipal-hospital", (await admin.SearchAsync("Organization")).Matches<Organization>().Single().Id);
+    }
+
+    [Fact]
+    public async System.Threading.Tasks.Task The_doctors_fhirUser_is_a_seeded_practitioner_of_the_hospital()
+    {
+        using var node = new NodeFactory("Sqlite", new Dictionary<string, string?> { ["DemoData:Seed"] = "true", ["DemoData:Patients"] = "1" });
+        using var doctor = node.CreateClient(await Security.TokenFlows.UserTokenAsync(node, "doctor"));
+
+        var role = (await doctor.SearchAsync("PractitionerRole?practitioner=Practitioner/dr-wang&_include=PractitionerRole:practitioner")).Matches<PractitionerRole>().Single();
+        Assert.Equal("Organization/municipal-hospital", role.Organization.Reference);
+        using var practitioner = await doctor.GetAsync("/fhir/Practitioner/dr-wang");
+        Assert.Equal(System.Net.HttpStatusCode.OK, practitioner.StatusCode);
     }
 }
