@@ -40,8 +40,21 @@ public sealed partial class ResourceStore(
     }
 
     /// <summary>The newest version of a resource (possibly a tombstone), or null if it never existed.</summary>
-    public Task<ResourceEntity?> FindCurrentAsync(string type, string id, CancellationToken ct) =>
-        db.Resources.FirstOrDefaultAsync(r => r.ResourceType == type && r.ResourceId == id && !r.IsHistory, ct);
+    /// <remarks>
+    /// On PostgreSQL a transaction-scoped advisory lock on the resource's type and id is taken first, so concurrent
+    /// writers of one resource queue and each reads the version the previous one committed, instead of colliding and
+    /// retrying; SQLite writers are serialized already.
+    /// </remarks>
+    public async Task<ResourceEntity?> FindCurrentAsync(string type, string id, CancellationToken ct)
+    {
+        if (db.Database.IsNpgsql() && db.Database.CurrentTransaction is not null)
+        {
+            var key = $"{type}/{id}";
+            await db.Database.ExecuteSqlInterpolatedAsync($"SELECT pg_advisory_xact_lock(hashtextextended({key}, 0))", ct);
+        }
+
+        return await db.Resources.FirstOrDefaultAsync(r => r.ResourceType == type && r.ResourceId == id && !r.IsHistory, ct);
+    }
 
     public async Task<ResourceEntity> ReadAsync(string type, string id, CancellationToken ct)
     {
