@@ -73,7 +73,18 @@ public sealed class DemoAllianceFixture : IAsyncLifetime
     }
 }
 
+/// <summary>
+/// Two whole nodes seeding a hundred patient histories are heavy: the class runs alone, after the parallel tests,
+/// so it does not starve their timing-sensitive cases (concurrent updates retried on conflict).
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class DemoAllianceCollection
+{
+    public const string Name = "Demo alliance";
+}
+
 /// <summary>The two demo nodes answer, trust each other as partners, and hold the synthetic patients the demo promises.</summary>
+[Collection(DemoAllianceCollection.Name)]
 public sealed class DemoAllianceTests(DemoAllianceFixture demo) : IClassFixture<DemoAllianceFixture>
 {
     [Fact]

@@ -73,6 +73,8 @@ public sealed record DemoAlliance(DemoNode Municipal, DemoNode Cancer)
             ["Logging:LogLevel:Microsoft.EntityFrameworkCore"] = "Warning",
             // Every token request would take eight lines.
             ["Logging:LogLevel:OpenIddict"] = "Warning",
+            // "No XML encryptor configured": true and expected for demo keys in the demo's data folder.
+            ["Logging:LogLevel:Microsoft.AspNetCore.DataProtection"] = "Error",
             // Two nodes would each say "Application started. Press Ctrl+C" and their content root; the demo prints its own table.
             ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Warning",
             ["Storage:Provider"] = "Sqlite",

@@ -57,7 +57,7 @@ public static class DemoCommand
         for (var i = 0; i < municipal.Users.Count; i++)
         {
             var user = municipal.Users[i];
-            Row(logins, user.UserName, user.Password, user.Role, Person(user), Person(cancer.Users[i]));
+            Row(logins, user.UserName, user.Password, user.Role, user.DisplayName, cancer.Users[i].DisplayName);
         }
 
         Row(logins, DemoAlliance.ScriptsClientId, DemoAlliance.ScriptsClientSecret, "admin", "client credentials", "client credentials");
@@ -78,8 +78,6 @@ public static class DemoCommand
     private static void Row(Table table, params string[] cells) => table.AddRow([.. cells.Select(c => new Markup(Escape(c)))]);
 
     private static string Escape(string text) => Markup.Escape(text);
-
-    private static string Person(DemoUser user) => user.Practitioner is null ? user.DisplayName : $"{user.DisplayName} ({user.Practitioner})";
 
     private static DemoAlliance Parse(string[] args)
     {
