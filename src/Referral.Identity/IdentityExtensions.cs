@@ -57,6 +57,7 @@ public static class IdentityExtensions
             services.AddEmbeddedIssuer(configuration, auth, keys, issuer);
         }
 
+        services.AddSingleton<Referral.Fhir.Api.ICapabilityContributor>(new SmartCapabilities(issuer));
         var authentication = services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme)
             .AddJwtBearer(o => BearerTokenSetup.Configure(o, auth, keys, issuer));
         if (auth.UsesEmbeddedIssuer)

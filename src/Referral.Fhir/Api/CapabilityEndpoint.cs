@@ -112,9 +112,24 @@ public static class CapabilityEndpoint
 /// The REST part of the CapabilityStatement, built once from the registry at first use: it lists ~150 types with
 /// all their parameters, too much to rebuild on every <c>metadata</c> call. Serialization only reads it, so requests share it.
 /// </summary>
-public sealed class ServedCapabilities(SearchParameterRegistry registry, ConformanceResources profiles)
+public sealed class ServedCapabilities(SearchParameterRegistry registry, ConformanceResources profiles, IEnumerable<ICapabilityContributor> contributors)
 {
-    private readonly Lazy<CapabilityStatement.RestComponent> _rest = new(() => CapabilityEndpoint.BuildRest(registry, profiles));
+    private readonly Lazy<CapabilityStatement.RestComponent> _rest = new(() =>
+    {
+        var rest = CapabilityEndpoint.BuildRest(registry, profiles);
+        foreach (var contributor in contributors)
+        {
+            contributor.Contribute(rest);
+        }
+
+        return rest;
+    });
 
     public CapabilityStatement.RestComponent Rest => _rest.Value;
+}
+
+/// <summary>Adds what another part of the node serves to the CapabilityStatement's REST part (e.g. its security), once at first use.</summary>
+public interface ICapabilityContributor
+{
+    void Contribute(CapabilityStatement.RestComponent rest);
 }

@@ -49,6 +49,18 @@ public sealed class AuthenticationTests : IClassFixture<AuthenticationTests.Node
     }
 
     [Fact]
+    public async System.Threading.Tasks.Task The_CapabilityStatement_declares_SMART_security_with_the_issuers_oauth_uris()
+    {
+        using var client = _node.CreateAnonymousClient();
+        var statement = await (await client.GetAsync("/fhir/metadata")).ReadAsync<CapabilityStatement>();
+
+        var security = statement.Rest.Single().Security;
+        Assert.Equal("SMART-on-FHIR", security.Service.Single().Coding[0].Code);
+        var uris = security.GetExtension("http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris");
+        Assert.Equal($"{NodeFactory.Issuer}connect/token", ((FhirUri)uris.GetExtension("token").Value).Value);
+    }
+
+    [Fact]
     public async System.Threading.Tasks.Task Smart_configuration_names_the_token_and_authorize_endpoints_and_v2_scopes()
     {
         using var client = _node.CreateAnonymousClient();
