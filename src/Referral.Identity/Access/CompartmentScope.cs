@@ -53,7 +53,7 @@ internal static class CompartmentScope
         return (Expression<Func<ResourceEntity, bool>>)new AccessibleInliner(accessible).Visit(template);
     }
 
-    /// <summary>A placeholder in <see cref="Visible"/>'s template, replaced by the accessible-patient condition before EF sees it.</summary>
+    /// <summary>Marks where <see cref="Visible"/>'s template puts the accessible-patient condition; inlined before EF sees it.</summary>
     private static bool Accessible(string? patientId) => throw new InvalidOperationException($"{patientId} only marks where the access condition goes.");
 
     private sealed class AccessibleInliner(Expression<Func<string?, bool>> accessible) : ExpressionVisitor

@@ -13,6 +13,13 @@ namespace Referral.Identity.Access;
 /// </summary>
 public sealed class SharingConsentRule(IOptions<NodeOptions> node) : IWriteRule
 {
+    /// <summary>The current, active Consents of a patient that name the organisation as a recipient (provision.actor).</summary>
+    public static IQueryable<ResourceEntity> ActiveSharingConsents(FhirDbContext db, string patientId, string organizationId) =>
+        db.Resources.Where(c => c.ResourceType == "Consent" && !c.IsHistory && !c.IsDeleted
+            && db.TokenIndices.Any(t => t.Sid == c.Sid && t.Param == "status" && t.Code == "active")
+            && db.ReferenceIndices.Any(i => i.Sid == c.Sid && i.Param == "patient" && i.TargetType == "Patient" && i.TargetId == patientId)
+            && db.ReferenceIndices.Any(i => i.Sid == c.Sid && i.Param == "actor" && i.TargetType == "Organization" && i.TargetId == organizationId));
+
     public async Task CheckAsync(FhirDbContext db, IReadOnlyList<ResourceEntity> written, CancellationToken ct)
     {
         var requests = written.Where(e => e.ResourceType == "ServiceRequest" && !e.IsDeleted).Select(e => e.Sid).ToList();
@@ -35,11 +42,7 @@ public sealed class SharingConsentRule(IOptions<NodeOptions> node) : IWriteRule
 
         foreach (var release in releases.Where(r => r.Patient is not null))
         {
-            var consented = await db.Resources.AnyAsync(c => c.ResourceType == "Consent" && !c.IsHistory && !c.IsDeleted
-                && db.TokenIndices.Any(t => t.Sid == c.Sid && t.Param == "status" && t.Code == "active")
-                && db.ReferenceIndices.Any(i => i.Sid == c.Sid && i.Param == "patient" && i.TargetType == "Patient" && i.TargetId == release.Patient)
-                && db.ReferenceIndices.Any(i => i.Sid == c.Sid && i.Param == "actor" && i.TargetType == "Organization" && i.TargetId == release.Recipient), ct);
-            if (!consented)
+            if (!await ActiveSharingConsents(db, release.Patient!, release.Recipient!).AnyAsync(ct))
             {
                 throw new BusinessRuleException(
                     $"Patient/{release.Patient} has no active Consent to share records with Organization/{release.Recipient}: record the patient's agreement (Consent with provision.actor Organization/{release.Recipient}) before referring.",

@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.Tokens;
-using OpenIddict.Abstractions;
 using Referral.Fhir.Api;
 using Referral.Fhir.Errors;
 using Referral.Identity.Issuer;
@@ -50,7 +49,7 @@ public static class BearerTokenSetup
 
                 var services = context.HttpContext.RequestServices;
                 var check = services.GetRequiredService<RevocationCheck>();
-                if (!await check.IsValidAsync(tokenId, services.GetRequiredService<IOpenIddictTokenManager>(), context.HttpContext.RequestAborted))
+                if (!await check.IsValidAsync(tokenId, services, context.HttpContext.RequestAborted))
                 {
                     context.Fail("The access token was revoked.");
                 }

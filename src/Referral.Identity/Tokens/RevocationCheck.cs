@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using OpenIddict.Abstractions;
 
@@ -14,7 +15,7 @@ public sealed class RevocationCheck(IMemoryCache cache, IOptions<NodeAuthenticat
     /// <summary>The private claim OpenIddict puts the token entry id in.</summary>
     public const string TokenIdClaim = "oi_tkn_id";
 
-    public async ValueTask<bool> IsValidAsync(string tokenId, IOpenIddictTokenManager tokens, CancellationToken ct)
+    public async ValueTask<bool> IsValidAsync(string tokenId, IServiceProvider services, CancellationToken ct)
     {
         var key = (nameof(RevocationCheck), tokenId);
         if (cache.TryGetValue(key, out _))
@@ -22,6 +23,8 @@ public sealed class RevocationCheck(IMemoryCache cache, IOptions<NodeAuthenticat
             return true;
         }
 
+        // Resolved only on a cache miss: the token manager brings a DbContext with it.
+        var tokens = services.GetRequiredService<IOpenIddictTokenManager>();
         var entry = await tokens.FindByIdAsync(tokenId, ct);
         var valid = entry is not null && await tokens.HasStatusAsync(entry, OpenIddictConstants.Statuses.Valid, ct);
         var interval = options.Value.RevocationCheckInterval;

@@ -2,6 +2,7 @@ using Hl7.Fhir.Model;
 using Microsoft.EntityFrameworkCore;
 using Referral.Fhir.Features.Transactions;
 using Referral.Fhir.Serialization;
+using Referral.Identity.Access;
 using Referral.Persistence;
 
 namespace Referral.Workflow.Outbox;
@@ -154,12 +155,7 @@ public sealed class PackageBuilder(FhirDbContext db, FhirSerializer serializer)
     private async Task<List<Consent>> SharingConsentsAsync(string patientId, string destination, CancellationToken ct)
     {
         var organizationId = destination["Organization/".Length..];
-        var rows = await db.Resources.AsNoTracking()
-            .Where(c => c.ResourceType == "Consent" && !c.IsHistory && !c.IsDeleted
-                && db.ReferenceIndices.Any(i => i.Sid == c.Sid && i.Param == "patient" && i.TargetType == "Patient" && i.TargetId == patientId)
-                && db.ReferenceIndices.Any(i => i.Sid == c.Sid && i.Param == "actor" && i.TargetType == "Organization" && i.TargetId == organizationId)
-                && db.TokenIndices.Any(t => t.Sid == c.Sid && t.Param == "status" && t.Code == "active"))
-            .Select(c => c.Json).ToListAsync(ct);
+        var rows = await SharingConsentRule.ActiveSharingConsents(db, patientId, organizationId).AsNoTracking().Select(c => c.Json).ToListAsync(ct);
         return [.. rows.Select(serializer.ParseStored).OfType<Consent>()];
     }
 
