@@ -1,5 +1,4 @@
 using System.Linq.Expressions;
-using Microsoft.EntityFrameworkCore;
 using Referral.Persistence;
 
 namespace Referral.Identity.Access;
@@ -12,7 +11,7 @@ namespace Referral.Identity.Access;
 /// (provision actor) for that patient which is not closed. Everything is a correlated EXISTS on the index tables,
 /// so a read costs a few index seeks and a search's page and count are filtered in the same query. A deleted
 /// patient stays its organisation's: its tombstone keeps the managing-organisation row. The status lists are inlined as
-/// SQL constants: a collection parameter would make EF regenerate the SQL on every request.
+/// SQL literals (<see cref="LiteralIn"/>): a collection parameter or <c>EF.Constant</c> would make EF regenerate the SQL on every request.
 /// </summary>
 internal static class CompartmentScope
 {
@@ -31,18 +30,27 @@ internal static class CompartmentScope
         var references = db.ReferenceIndices;
         var tokens = db.TokenIndices;
         var resources = db.Resources;
-        Expression<Func<string?, bool>> accessible = patientId =>
-            (confinedToPatient == null || patientId == confinedToPatient)
-            && organizationId != null
-            && (resources.Any(p => p.ResourceType == "Patient" && p.ResourceId == patientId && !p.IsHistory
-                    && (references.Any(i => i.Sid == p.Sid && i.Param == "organization" && i.TargetType == "Organization" && i.TargetId == organizationId)
-                        || (isHomeOrganization && !references.Any(i => i.Sid == p.Sid && i.Param == "organization"))))
-                || references.Any(pr => pr.TargetType == "Patient" && pr.TargetId == patientId
-                    && references.Any(g => g.Sid == pr.Sid && g.TargetType == "Organization" && g.TargetId == organizationId
-                        && ((g.ResourceType == "ServiceRequest" && (g.Param == "performer" || g.Param == "requester"))
-                            || (g.ResourceType == "Task" && (g.Param == "owner" || g.Param == "requester"))
-                            || (g.ResourceType == "Consent" && g.Param == "actor")))
-                    && !tokens.Any(t => t.Sid == pr.Sid && t.Param == "status" && EF.Constant(closedStatuses).Contains(t.Code))));
+        // Conditions on the caller alone are decided here, not in the expression: EF compiles (and the JIT then
+        // compiles again) every subexpression it can evaluate, on every request.
+        Expression<Func<string?, bool>> managedHere = isHomeOrganization
+            ? patientId => resources.Any(p => p.ResourceType == "Patient" && p.ResourceId == patientId && !p.IsHistory
+                && (references.Any(i => i.Sid == p.Sid && i.Param == "organization" && i.TargetType == "Organization" && i.TargetId == organizationId)
+                    || !references.Any(i => i.Sid == p.Sid && i.Param == "organization")))
+            : patientId => resources.Any(p => p.ResourceType == "Patient" && p.ResourceId == patientId && !p.IsHistory
+                && references.Any(i => i.Sid == p.Sid && i.Param == "organization" && i.TargetType == "Organization" && i.TargetId == organizationId));
+        Expression<Func<string?, bool>> granted = patientId =>
+            ManagedHere(patientId)
+            || references.Any(pr => pr.TargetType == "Patient" && pr.TargetId == patientId
+                && references.Any(g => g.Sid == pr.Sid && g.TargetType == "Organization" && g.TargetId == organizationId
+                    && ((g.ResourceType == "ServiceRequest" && (g.Param == "performer" || g.Param == "requester"))
+                        || (g.ResourceType == "Task" && (g.Param == "owner" || g.Param == "requester"))
+                        || (g.ResourceType == "Consent" && g.Param == "actor")))
+                && !tokens.Any(t => t.Sid == pr.Sid && t.Param == "status" && IsClosed(t.Code)));
+        Expression<Func<string?, bool>> accessible = organizationId is null
+            ? patientId => false
+            : confinedToPatient is null
+                ? granted
+                : patientId => patientId == confinedToPatient && Granted(patientId);
 
         Expression<Func<ResourceEntity, bool>> template = r =>
             (r.ResourceType == "Patient" && Accessible(r.ResourceId))
@@ -50,17 +58,30 @@ internal static class CompartmentScope
                 && (!references.Any(i => i.Sid == r.Sid && i.TargetType == "Patient")
                     || references.Any(i => i.Sid == r.Sid && i.TargetType == "Patient" && Accessible(i.TargetId))));
 
-        return (Expression<Func<ResourceEntity, bool>>)new AccessibleInliner(accessible).Visit(template);
+        var inlined = new MarkerInliner(nameof(Granted), granted).Visit(accessible);
+        inlined = new MarkerInliner(nameof(ManagedHere), managedHere).Visit(inlined);
+        inlined = new MarkerInliner(nameof(IsClosed), LiteralIn.Of(closedStatuses)).Visit(inlined);
+        return (Expression<Func<ResourceEntity, bool>>)new MarkerInliner(nameof(Accessible), (Expression<Func<string?, bool>>)inlined).Visit(template);
     }
 
     /// <summary>Marks where <see cref="Visible"/>'s template puts the accessible-patient condition; inlined before EF sees it.</summary>
     private static bool Accessible(string? patientId) => throw new InvalidOperationException($"{patientId} only marks where the access condition goes.");
 
-    private sealed class AccessibleInliner(Expression<Func<string?, bool>> accessible) : ExpressionVisitor
+    /// <summary>Marks where the organisation's grants (managed, referred, consented) go in the confined form.</summary>
+    private static bool Granted(string? patientId) => throw new InvalidOperationException($"{patientId} only marks where the grants go.");
+
+    /// <summary>Marks where the managed-by-the-organisation condition goes.</summary>
+    private static bool ManagedHere(string? patientId) => throw new InvalidOperationException($"{patientId} only marks where the managing-organisation condition goes.");
+
+    /// <summary>Marks where the closed-status list goes; inlined as SQL literals before EF sees it.</summary>
+    private static bool IsClosed(string? status) => throw new InvalidOperationException($"{status} only marks where the status list goes.");
+
+    /// <summary>Replaces each call of the marker method with the body of <paramref name="replacement"/> applied to the call's argument.</summary>
+    private sealed class MarkerInliner(string marker, Expression<Func<string?, bool>> replacement) : ExpressionVisitor
     {
         protected override Expression VisitMethodCall(MethodCallExpression node) =>
-            node.Method.Name == nameof(Accessible) && node.Method.DeclaringType == typeof(CompartmentScope)
-                ? new ParameterReplacer(accessible.Parameters[0], Visit(node.Arguments[0])).Visit(accessible.Body)
+            node.Method.Name == marker && node.Method.DeclaringType == typeof(CompartmentScope)
+                ? new ParameterReplacer(replacement.Parameters[0], Visit(node.Arguments[0])).Visit(replacement.Body)
                 : base.VisitMethodCall(node);
     }
 }

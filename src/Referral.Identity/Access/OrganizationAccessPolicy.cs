@@ -1,5 +1,4 @@
 using System.Linq.Expressions;
-using Microsoft.EntityFrameworkCore;
 using Referral.Fhir.Errors;
 using Referral.Fhir.Features.Access;
 using Referral.Fhir.Features.Search;
@@ -43,7 +42,7 @@ public sealed class OrganizationAccessPolicy(FhirCaller caller, NodeOptions node
         if (_readScope is null)
         {
             var visible = CompartmentScope.Visible(db, caller.OrganizationId, IsHome, CompartmentScope.ClosedForReading, ConfinedPatient);
-            _readScope = ReadableTypes() is { } types ? And(r => EF.Constant(types).Contains(r.ResourceType), visible) : visible;
+            _readScope = ReadableTypes() is { } types ? And(TypeIn(types), visible) : visible;
         }
 
         return _readScope;
@@ -63,6 +62,14 @@ public sealed class OrganizationAccessPolicy(FhirCaller caller, NodeOptions node
     {
         var readable = SearchParameterRegistry.ResourceTypes.Where(t => (caller.PermissionsOn(t) & (Permission.Read | Permission.Search)) != 0).ToArray();
         return readable.Length == SearchParameterRegistry.ResourceTypes.Count ? null : readable;
+    }
+
+    private static Expression<Func<ResourceEntity, bool>> TypeIn(string[] types)
+    {
+        var resource = Expression.Parameter(typeof(ResourceEntity), "r");
+        var inList = LiteralIn.Of(types);
+        var body = new ParameterReplacer(inList.Parameters[0], Expression.Property(resource, nameof(ResourceEntity.ResourceType))).Visit(inList.Body);
+        return Expression.Lambda<Func<ResourceEntity, bool>>(body, resource);
     }
 
     private static Expression<Func<ResourceEntity, bool>> And(Expression<Func<ResourceEntity, bool>> first, Expression<Func<ResourceEntity, bool>> second)
