@@ -195,17 +195,28 @@ public sealed class MatchResolutionInProgress
 }
 
 /// <summary>
-/// A patient-match Task is completed only by resolving it (<see cref="PatientMatchResolution"/>), which files the held
-/// package in the same transaction: a completion any other way (PATCH, a Bundle entry) would close the queue entry and
-/// leave the referral unfiled, so it is refused.
+/// Guards the matching queue. Only the node creates patient-match Tasks (when its inbox holds a package), since
+/// resolving one files the package it holds with the node's own rights. And one is completed only by resolving it
+/// (<see cref="PatientMatchResolution"/>), which files the package in the same transaction: a completion any other way
+/// (PATCH, a Bundle entry) would close the queue entry and leave the referral unfiled.
 /// </summary>
-public sealed class PatientMatchTaskRule(FhirSerializer serializer, MatchResolutionInProgress inProgress) : IWriteRule
+public sealed class PatientMatchTaskRule(FhirSerializer serializer, CallerContext callers, MatchResolutionInProgress inProgress) : IWriteRule
 {
     public System.Threading.Tasks.Task CheckAsync(FhirDbContext db, IReadOnlyList<ResourceEntity> written, CancellationToken ct)
     {
         foreach (var entity in written.Where(e => e.ResourceType == "Task" && !e.IsDeleted && e.ResourceId != inProgress.TaskId))
         {
-            if (serializer.ParseStored(entity.Json) is Hl7.Fhir.Model.Task task && PatientMatchTask.Is(task) && task.Status == TaskStatus.Completed)
+            if (serializer.ParseStored(entity.Json) is not Hl7.Fhir.Model.Task task || !PatientMatchTask.Is(task))
+            {
+                continue;
+            }
+
+            if (entity.VersionId == 1 && NodeWork.Current is null && callers.RequestCaller is not null)
+            {
+                throw new ForbiddenException("Patient-match Tasks are created by the node itself, when it holds a referral package for a coordinator.");
+            }
+
+            if (task.Status == TaskStatus.Completed)
             {
                 throw new ConflictException(
                     $"A patient-match Task is completed by resolving it: PUT Task/{entity.ResourceId} with status completed and an output '{PatientMatchTask.PatientOutput}' or '{PatientMatchTask.NewPatientOutput}'.",

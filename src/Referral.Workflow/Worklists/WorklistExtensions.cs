@@ -46,7 +46,8 @@ public static class WorklistExtensions
             app.Logger.LogInformation("SignalR hubs scale out through the Redis backplane (SignalR:Redis)");
         }
 
-        var hub = app.MapHub<WorklistHub>(WorklistHub.Path);
+        // A connection lives no longer than its token: it is closed when the token expires, and the client reconnects with a new one.
+        var hub = app.MapHub<WorklistHub>(WorklistHub.Path, o => o.CloseOnAuthenticationExpiration = true);
         if (app.Services.GetRequiredService<IOptions<NodeAuthenticationOptions>>().Value.Enabled)
         {
             hub.RequireAuthorization(WorklistHub.Policy);

@@ -55,8 +55,17 @@ public sealed class PatientMatchQueueTests : IDisposable
             Assert.Equal(HttpStatusCode.Conflict, patched.StatusCode);
         }
 
+        // Nobody but the node puts a package into the queue (resolving one files it with the node's rights).
+        var forged = (Hl7.Fhir.Model.Task)review.DeepCopy();
+        forged.Id = null;
+        using (var planted = await cancerAdmin.PostAsync("/fhir/Task", FhirClient.Body(forged)))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, planted.StatusCode);
+        }
+
         Assert.Null(await FindTaskAsync(cancerAdmin, referralId));
         Assert.Equal("1", (await ReadTaskAsync(coordinator, review.Id)).Meta.VersionId);
+        Assert.Single((await coordinator.SearchAsync(Queue)).Matches<Hl7.Fhir.Model.Task>());
 
         // The coordinator chooses the local patient.
         using (var resolve = await coordinator.PutAsync($"/fhir/Task/{review.Id}", FhirClient.Body(Resolved(review, $"Patient/{local.Id}"))))

@@ -87,5 +87,19 @@ public sealed class WorklistHubTests : IDisposable
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
     }
 
+    [Fact]
+    public async System.Threading.Tasks.Task A_connection_is_closed_when_its_token_expires()
+    {
+        var port = TwoNodes.FreePort();
+        using var node = new NodeFactory("Sqlite", new Dictionary<string, string?> { ["Authentication:AccessTokenLifetime"] = "00:00:05" });
+        node.UseKestrel(port);
+        node.StartServer();
+        await using var desk = await WorklistListener.ConnectAsync($"http://127.0.0.1:{port}", await node.TokenAsync("scripts", "scripts-demo-secret"));
+
+        var closed = await System.Threading.Tasks.Task.WhenAny(desk.Closed, System.Threading.Tasks.Task.Delay(TimeSpan.FromSeconds(30)));
+
+        Assert.Same(desk.Closed, closed);
+    }
+
     public void Dispose() => _nodes.Dispose();
 }

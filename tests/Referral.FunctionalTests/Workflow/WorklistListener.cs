@@ -11,13 +11,22 @@ public sealed class WorklistListener : IAsyncDisposable
     private readonly HubConnection _connection;
     private readonly ConcurrentQueue<ReferralChange> _referrals = new();
     private readonly ConcurrentQueue<PatientMatchChange> _matches = new();
+    private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private WorklistListener(HubConnection connection)
     {
         _connection = connection;
         _connection.On<ReferralChange>(nameof(IWorklistClient.ReferralChanged), _referrals.Enqueue);
         _connection.On<PatientMatchChange>(nameof(IWorklistClient.PatientMatchChanged), _matches.Enqueue);
+        _connection.Closed += _ =>
+        {
+            _closed.TrySetResult();
+            return Task.CompletedTask;
+        };
     }
+
+    /// <summary>Completes when the server closes the connection.</summary>
+    public Task Closed => _closed.Task;
 
     public IReadOnlyList<ReferralChange> Referrals => [.. _referrals];
 
