@@ -9,12 +9,12 @@ using TaskStatus = Hl7.Fhir.Model.Task.TaskStatus;
 namespace Referral.FunctionalTests.Workflow;
 
 /// <summary>The coordinator's matching queue between two real nodes: a package held on a conflicting patient match, and its resolution.</summary>
-public sealed class PatientMatchQueueTests : IDisposable
+public abstract class PatientMatchQueueTests(string provider) : IDisposable
 {
     /// <summary>The coordinators' matching queue at a node, as a FHIR search (oldest first: the longest-waiting on top).</summary>
     private const string Queue = "Task?code=http://fhir.alliance.example/CodeSystem/referral-business-status|patient-match&status=requested,in-progress&_sort=_lastUpdated";
 
-    private readonly TwoNodes _nodes = new();
+    private readonly TwoNodes _nodes = new(provider);
 
     [Fact]
     public async System.Threading.Tasks.Task A_coordinator_files_a_held_package_against_the_chosen_patient_and_the_placer_sees_it_received()
@@ -195,5 +195,13 @@ public sealed class PatientMatchQueueTests : IDisposable
         return await scope.ServiceProvider.GetRequiredService<FhirDbContext>().Outbox.AsNoTracking().OrderBy(m => m.Id).ToListAsync();
     }
 
-    public void Dispose() => _nodes.Dispose();
+    public void Dispose()
+    {
+        _nodes.Dispose();
+        GC.SuppressFinalize(this);
+    }
 }
+
+public sealed class SqlitePatientMatchQueueTests() : PatientMatchQueueTests("Sqlite");
+
+public sealed class PostgresPatientMatchQueueTests() : PatientMatchQueueTests("PostgreSql");

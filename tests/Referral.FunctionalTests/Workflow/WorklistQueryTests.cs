@@ -6,14 +6,14 @@ using TaskStatus = Hl7.Fhir.Model.Task.TaskStatus;
 namespace Referral.FunctionalTests.Workflow;
 
 /// <summary>The inbound and outbound worklists as FHIR searches at two real nodes, under organisation scoping.</summary>
-public sealed class WorklistQueryTests : IDisposable
+public abstract class WorklistQueryTests(string provider) : IDisposable
 {
     private const string Referral = "identifier=http://fhir.alliance.example/identifier/referral|";
     private const string Open = "status=requested,received,accepted,on-hold,in-progress";
     private const string Related = "_include=Task:focus&_include=Task:patient&_sort=-_lastUpdated";
     private const string Direction = "http://fhir.alliance.example/StructureDefinition/referral-direction";
 
-    private readonly TwoNodes _nodes = new();
+    private readonly TwoNodes _nodes = new(provider);
 
     private static string Inbound(string organization) => $"Task?{Referral}&owner={organization}&{Open}&{Related}";
 
@@ -120,5 +120,13 @@ public sealed class WorklistQueryTests : IDisposable
     private static async Task<Hl7.Fhir.Model.Task> TaskAsync(HttpClient client, string referralId) =>
         await FindAsync(client, referralId) ?? throw new InvalidOperationException($"No Task for referral {referralId}.");
 
-    public void Dispose() => _nodes.Dispose();
+    public void Dispose()
+    {
+        _nodes.Dispose();
+        GC.SuppressFinalize(this);
+    }
 }
+
+public sealed class SqliteWorklistQueryTests() : WorklistQueryTests("Sqlite");
+
+public sealed class PostgresWorklistQueryTests() : WorklistQueryTests("PostgreSql");
