@@ -46,7 +46,7 @@ public sealed class WorklistNotifier : ICommitObserver
                     _queue.Writer.TryWrite(notification);
                 }
             }
-            catch (Exception e) when (e is FormatException or InvalidOperationException or System.Text.Json.JsonException)
+            catch (Exception e) when (e is not OutOfMemoryException)
             {
                 // The write is committed; a notification that cannot be made must not fail it.
                 _logger.LogError(e, "No worklist notification for Task/{TaskId} version {Version}", entity.ResourceId, entity.VersionId);
