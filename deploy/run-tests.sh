@@ -5,13 +5,17 @@
 #    exports REFERRAL_TEST_POSTGRES with its connection string; the cluster is
 #    stopped and deleted on exit, whatever happens. If REFERRAL_TEST_POSTGRES is
 #    already set, that server is used and nothing is started.
+#    Likewise a throw-away Redis server (deploy/redis/start-local.sh, which
+#    installs Debian's redis-server when it is missing) for the SignalR
+#    backplane tests, exported as REFERRAL_TEST_REDIS unless already set.
 # 2. runs `dotnet test Referral.sln -c Release`, writing .trx files to
 #    artifacts/test-results (wiped first);
 # 3. sums the .trx counters and prints, as the very last line:
 #        tests: N passed, M failed
 # 4. exits non-zero if dotnet test failed, any test failed, or no test passed.
 #
-# Env: PGPORT_LOCAL pins the PostgreSQL port (default: first free port from 55432).
+# Env: PGPORT_LOCAL pins the PostgreSQL port (default: first free port from 55432);
+#      REDIS_PORT_LOCAL the Redis port (default: first free port from 56379).
 set -uo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 2
@@ -32,6 +36,18 @@ stop_pg() {
             || echo "run-tests.sh: warning: could not stop PostgreSQL on port $PG_STARTED_PORT" >&2
         PG_STARTED_PORT=""
     fi
+}
+REDIS_STARTED_PORT=""
+stop_redis() {
+    if [ -n "$REDIS_STARTED_PORT" ]; then
+        REDIS_PORT_LOCAL="$REDIS_STARTED_PORT" bash "$ROOT/deploy/redis/stop-local.sh" \
+            || echo "run-tests.sh: warning: could not stop Redis on port $REDIS_STARTED_PORT" >&2
+        REDIS_STARTED_PORT=""
+    fi
+}
+stop_services() {
+    stop_pg
+    stop_redis
 }
 DOTNET_PID=""
 descendants() {  # pids of all descendants of $1
@@ -54,7 +70,7 @@ on_signal() {  # forward to dotnet test (if running), then exit; the EXIT trap s
     summary 0 1
     exit "$1"
 }
-trap stop_pg EXIT
+trap stop_services EXIT
 trap 'on_signal 130 INT' INT
 trap 'on_signal 143 TERM' TERM
 trap 'on_signal 129 HUP' HUP
@@ -89,6 +105,37 @@ else
     echo "run-tests.sh: PostgreSQL test cluster: $REFERRAL_TEST_POSTGRES" >&2
 fi
 
+# ---------------------------------------------------------------- Redis
+if [ -n "${REFERRAL_TEST_REDIS:-}" ]; then
+    echo "run-tests.sh: using existing Redis from REFERRAL_TEST_REDIS" >&2
+else
+    if [ -n "${REDIS_PORT_LOCAL:-}" ]; then
+        ports="$REDIS_PORT_LOCAL"
+    else
+        ports="$(seq 56379 56478)"
+    fi
+    conn=""
+    errfile="$(mktemp)"
+    for port in $ports; do
+        conn="$(REDIS_PORT_LOCAL="$port" bash "$ROOT/deploy/redis/start-local.sh" 2>"$errfile")"
+        rc=$?
+        if [ $rc -eq 0 ]; then
+            REDIS_STARTED_PORT="$port"
+            break
+        fi
+        if [ $rc -ne 3 ] || [ -n "${REDIS_PORT_LOCAL:-}" ]; then break; fi   # 3 = port busy: try the next
+    done
+    err="$(cat "$errfile" 2>/dev/null)"; rm -f "$errfile"
+    if [ -z "$REDIS_STARTED_PORT" ]; then
+        [ -n "$err" ] && echo "$err" >&2
+        echo "run-tests.sh: could not start the local Redis server" >&2
+        summary 0 1
+        exit 1
+    fi
+    export REFERRAL_TEST_REDIS="$conn"
+    echo "run-tests.sh: Redis test server: $REFERRAL_TEST_REDIS" >&2
+fi
+
 # ---------------------------------------------------------------- dotnet test
 rm -rf -- "$RESULTS"
 mkdir -p -- "$RESULTS"
@@ -110,8 +157,8 @@ wait "$DOTNET_PID"
 test_rc=$?
 DOTNET_PID=""
 
-# Stop PostgreSQL now so nothing it prints can follow the summary line.
-stop_pg
+# Stop PostgreSQL and Redis now so nothing they print can follow the summary line.
+stop_services
 
 # ---------------------------------------------------------------- summary
 counts="$(python3 - "$RESULTS" <<'PY' 2>/dev/null

@@ -4,6 +4,7 @@ using Referral.Persistence;
 using Referral.Web.DemoData;
 using Referral.Web.Hardening;
 using Referral.Workflow;
+using Referral.Workflow.Worklists;
 
 namespace Referral.Web;
 
@@ -35,6 +36,7 @@ public static class NodeApplication
         builder.Services.AddFhirServer(builder.Configuration);
         builder.AddNodeIdentity();
         builder.AddReferralWorkflow();
+        builder.AddWorklists();
 
         var app = builder.Build();
         app.LogAlliancePartners();
@@ -50,6 +52,7 @@ public static class NodeApplication
         app.MapHealthChecks("/health").AllowAnonymous();
         app.MapNodeIdentity();
         app.MapFhirApi();
+        app.MapWorklists();
         return app;
     }
 }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Referral.Fhir.Features.Access;
+using Referral.Fhir.Features.Persistence;
 using Referral.Fhir.Features.Transactions;
 using Referral.Workflow.Inbox;
 using Referral.Workflow.Outbox;
@@ -25,6 +26,9 @@ public static class WorkflowExtensions
         services.AddScoped<PackageBuilder>();
         services.AddScoped<PatientMatcher>();
         services.AddScoped<IBundleHandler, PackageInbox>();
+        services.AddScoped<MatchResolutionInProgress>();
+        services.AddScoped<IUpdateHandler, PatientMatchResolution>();
+        services.AddScoped<IWriteRule, PatientMatchTaskRule>();
         services.AddHttpClient(PartnerClient.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(30));
         services.AddSingleton<PartnerClient>();
         services.AddHostedService<OutboxDispatcher>();

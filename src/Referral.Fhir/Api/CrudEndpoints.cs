@@ -76,7 +76,8 @@ public static class CrudEndpoints
     }
 
     private static async Task<IResult> UpdateAsync(
-        string type, string id, HttpContext context, ResourceStore store, WriteUnit unit, IOptions<FhirOptions> options, CancellationToken ct)
+        string type, string id, HttpContext context, ResourceStore store, WriteUnit unit, IEnumerable<IUpdateHandler> handlers, IOptions<FhirOptions> options,
+        CancellationToken ct)
     {
         ResourceTypes.Require(type);
         ResourceStore.ValidateId(id);
@@ -90,6 +91,14 @@ public static class CrudEndpoints
         if (resource.Id != id)
         {
             throw new InvalidResourceException($"The body has id '{resource.Id}' but the URL has '{id}'.", "id");
+        }
+
+        foreach (var handler in handlers)
+        {
+            if (await handler.TryHandleAsync(resource, id, context, ct) is { } handled)
+            {
+                return handled;
+            }
         }
 
         var ifMatch = FhirRequest.IfMatchVersion(context);

@@ -15,6 +15,9 @@ namespace Referral.Identity.Tokens;
 /// </summary>
 public static class BearerTokenSetup
 {
+    /// <summary>Where the node's SignalR hubs are mapped (<c>/hubs/…</c>): the only paths that take a token in the query string.</summary>
+    public const string HubPathPrefix = "/hubs";
+
     public static void Configure(JwtBearerOptions o, NodeAuthenticationOptions auth, SigningKeys? keys, Uri? issuer)
     {
         // Keep claim names as issued (sub, role, scope): the access policy reads them by their JWT names.
@@ -40,6 +43,18 @@ public static class BearerTokenSetup
 
         o.Events = new JwtBearerEvents
         {
+            OnMessageReceived = context =>
+            {
+                // Browsers cannot set headers on WebSocket or Server-Sent Events requests, so SignalR clients send the token
+                // as access_token in the query string; it is accepted there on hub paths only.
+                if (context.Request.Path.StartsWithSegments(HubPathPrefix) && string.IsNullOrEmpty(context.Request.Headers.Authorization)
+                    && context.Request.Query["access_token"].ToString() is { Length: > 0 } token)
+                {
+                    context.Token = token;
+                }
+
+                return System.Threading.Tasks.Task.CompletedTask;
+            },
             OnTokenValidated = async context =>
             {
                 if (keys is null || context.Principal?.FindFirst(RevocationCheck.TokenIdClaim)?.Value is not { } tokenId)

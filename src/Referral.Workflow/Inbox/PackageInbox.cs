@@ -82,21 +82,11 @@ public sealed class PackageInbox(
 
             if (match.ExistingId is { } existing)
             {
-                // File everything under our patient; our demographics stay as they are.
-                bundle.Entry.Remove(patientEntry);
-                foreach (var reference in bundle.Entry.Select(e => e.Resource).OfType<Resource>().SelectMany(ReferenceRewriter.References))
-                {
-                    if (reference.Reference == patientEntry.FullUrl)
-                    {
-                        reference.Reference = $"Patient/{existing}";
-                    }
-                }
+                PackageFiling.FileUnder(bundle, patientEntry, existing);
             }
         }
 
-        // Transport acknowledgement: filed here means received, at both ends.
-        task.Status = Hl7.Fhir.Model.Task.TaskStatus.Received;
-        task.BusinessStatus = new CodeableConcept(ReferralCodes.AllianceBusinessStatus, "received", "Received");
+        PackageFiling.MarkReceived(task);
         var now = clock.GetUtcNow();
         var response = await processor.ProcessAsync(bundle, context, ct, alongside: _ =>
         {
@@ -137,7 +127,7 @@ public sealed class PackageInbox(
             Status = Hl7.Fhir.Model.Task.TaskStatus.Requested,
             Intent = Hl7.Fhir.Model.Task.TaskIntent.Order,
             Priority = RequestPriority.Urgent,
-            Code = new CodeableConcept(ReferralCodes.AllianceBusinessStatus, "patient-match", "Patient match review"),
+            Code = new CodeableConcept(ReferralCodes.AllianceBusinessStatus, PatientMatchTask.Code, "Patient match review"),
             Description = $"A referral package from {sender.Organization} could not be filed: {match.Conflict}. Choose the patient or file a new one.",
             Requester = new ResourceReference(sender.Organization),
             Owner = new ResourceReference(node.Value.Organization),
@@ -146,12 +136,12 @@ public sealed class PackageInbox(
             [
                 new Hl7.Fhir.Model.Task.ParameterComponent
                 {
-                    Type = new CodeableConcept { Text = "package" },
+                    Type = new CodeableConcept { Text = PatientMatchTask.PackageInput },
                     Value = new Attachment { ContentType = "application/fhir+json", Data = Encoding.UTF8.GetBytes(serializer.SerializeForStorage(bundle)) },
                 },
                 .. match.Candidates.Select(c => new Hl7.Fhir.Model.Task.ParameterComponent
                 {
-                    Type = new CodeableConcept { Text = "candidate" },
+                    Type = new CodeableConcept { Text = PatientMatchTask.CandidateInput },
                     Value = new ResourceReference($"Patient/{c}"),
                 }),
             ],

@@ -29,6 +29,12 @@ public static partial class TokenFlows
     public static async Task<JsonElement> SignInAsync(NodeFactory node, string user, string password, string scope = "openid fhirUser user/*.cruds")
     {
         using var browser = Browser(node);
+        return await SignInAsync(browser, user, password, scope);
+    }
+
+    /// <summary>The same sign-in through <paramref name="browser"/>, e.g. a cookie-keeping client of a node on Kestrel.</summary>
+    public static async Task<JsonElement> SignInAsync(HttpClient browser, string user, string password, string scope = "openid fhirUser user/*.cruds")
+    {
         var verifier = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(32));
         var challenge = Base64UrlEncoder.Encode(SHA256.HashData(System.Text.Encoding.ASCII.GetBytes(verifier)));
         var authorize = $"/connect/authorize?client_id={WebClient}&response_type=code&redirect_uri={Uri.EscapeDataString(WebRedirect)}" +

@@ -13,13 +13,17 @@ public sealed class TwoNodes : IDisposable
     public const string Cancer = "Organization/cancer-hospital";
     private const string MunicipalSecret = "municipal-node-test-secret";
 
+    /// <summary>A client-credentials client of the cancer node acting for Organization/other-hospital (role coordinator).</summary>
+    public const string OtherOrganizationClient = "other-hospital-desk";
+    public const string OtherOrganizationSecret = "other-hospital-test-secret";
+
     private bool _cancerStarted;
 
     public TwoNodes(string provider = "Sqlite")
     {
         var (pm, pc) = (FreePort(), FreePort());
-        var municipalUrl = $"http://127.0.0.1:{pm}";
-        var cancerUrl = $"http://127.0.0.1:{pc}";
+        var municipalUrl = MunicipalUrl = $"http://127.0.0.1:{pm}";
+        var cancerUrl = CancerUrl = $"http://127.0.0.1:{pc}";
         MunicipalNode = new NodeFactory(provider, new Dictionary<string, string?>
         {
             ["Authentication:Issuer"] = municipalUrl + "/",
@@ -44,6 +48,13 @@ public sealed class TwoNodes : IDisposable
             ["Identity:Clients:3:Role"] = "partner-node",
             ["Identity:Clients:3:Organization"] = Municipal,
             ["Identity:Clients:3:Scopes:0"] = "system/*.cruds",
+            // A caller of an organisation that is party to nothing here, for the scoping tests.
+            ["Identity:Clients:9:ClientId"] = OtherOrganizationClient,
+            ["Identity:Clients:9:ClientSecret"] = OtherOrganizationSecret,
+            ["Identity:Clients:9:DisplayName"] = "Another hospital's coordinator desk",
+            ["Identity:Clients:9:Role"] = "coordinator",
+            ["Identity:Clients:9:Organization"] = "Organization/other-hospital",
+            ["Identity:Clients:9:Scopes:0"] = "system/*.cruds",
             ["Alliance:DispatchInterval"] = "00:00:00.100",
             ["Alliance:MaxRetryDelay"] = "00:00:01",
             ["Alliance:Partners:0:Organization"] = Municipal,
@@ -58,6 +69,22 @@ public sealed class TwoNodes : IDisposable
     public NodeFactory MunicipalNode { get; }
 
     public NodeFactory CancerNode { get; }
+
+    /// <summary>Where the municipal node listens (Kestrel), e.g. for SignalR clients.</summary>
+    public string MunicipalUrl { get; }
+
+    public string CancerUrl { get; }
+
+    /// <summary>The access token of a demo user of <paramref name="node"/> (one of its roles), signed in through its login page as a browser would.</summary>
+    public async Task<string> UserTokenAsync(NodeFactory node, string role)
+    {
+        using var browser = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() })
+        {
+            BaseAddress = new Uri(node == MunicipalNode ? MunicipalUrl : CancerUrl),
+        };
+        var (user, password) = Security.TokenFlows.DemoUsers[role];
+        return (await Security.TokenFlows.SignInAsync(browser, user, password)).GetProperty("access_token").GetString()!;
+    }
 
     public void StartCancerNode()
     {

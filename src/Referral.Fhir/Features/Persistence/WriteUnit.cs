@@ -13,7 +13,8 @@ namespace Referral.Fhir.Features.Persistence;
 /// current) the whole unit is retried on fresh state, so concurrent updates are serialized and none is lost.
 /// </summary>
 public sealed class WriteUnit(
-    FhirDbContext db, ResourceStore store, WriteVolume volume, SqliteWriterQueue sqliteWriters, IWriteAttribution attribution, IEnumerable<IWriteRule> rules)
+    FhirDbContext db, ResourceStore store, WriteVolume volume, SqliteWriterQueue sqliteWriters, IWriteAttribution attribution, IEnumerable<IWriteRule> rules,
+    IEnumerable<ICommitObserver> observers)
 {
     private const int MaxAttempts = 8;
 
@@ -47,6 +48,11 @@ public sealed class WriteUnit(
 
                 await transaction.CommitAsync(ct);
                 volume.Add(staged.Count);
+                foreach (var observer in observers)
+                {
+                    observer.Committed(staged);
+                }
+
                 return result;
             }
             catch (Exception e) when (IsWriteConflict(e))
