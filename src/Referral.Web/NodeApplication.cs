@@ -49,7 +49,7 @@ public static class NodeApplication
         app.UseNodeAuthorization();
         app.MapHealthChecks("/health").AllowAnonymous();
         app.MapNodeIdentity();
-        app.MapFhirApi();
+        app.MapFhirApi().MapReferralDocuments();
         return app;
     }
 }
