@@ -24,6 +24,9 @@ public static class WorkflowExtensions
         services.AddSingleton<IValidateOptions<AllianceOptions>, AllianceOptionsValidator>();
         services.AddScoped<IWriteRule, ReferralTransitionRule>();
         services.AddScoped<IWriteRule, ReferralOutboxRule>();
+        services.AddScoped<IWriteRule, DownwardReferralRule>();
+        services.AddScoped<InboundReferral>();
+        services.AddScoped<LoopClosure>();
         services.AddScoped<PackageBuilder>();
         services.AddScoped<PatientMatcher>();
         services.AddScoped<IBundleHandler, PackageInbox>();

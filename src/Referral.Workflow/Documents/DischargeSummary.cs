@@ -13,7 +13,7 @@ public sealed record DischargeSummaryContent(
 /// </summary>
 public static class DischargeSummary
 {
-    public static readonly CodeableConcept DocumentType = new("http://loinc.org", "18842-5", "Discharge summary");
+    public static readonly CodeableConcept DocumentType = new("http://loinc.org", "18842-5", "Discharge summary", null);
 
     public static string Title(DischargeSummaryContent content) =>
         $"{content.Composition.Title ?? "出院小结 Discharge summary"} — {Plain.Name(content.Patient.Name) ?? "患者 patient"}";

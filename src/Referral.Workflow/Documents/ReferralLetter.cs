@@ -22,7 +22,7 @@ public sealed record ReferralLetterContent(
 /// </summary>
 public static class ReferralLetter
 {
-    public static readonly CodeableConcept DocumentType = new("http://loinc.org", "57133-1", "Referral note");
+    public static readonly CodeableConcept DocumentType = new("http://loinc.org", "57133-1", "Referral note", null);
 
     public static string Title(ReferralLetterContent content) =>
         $"转诊单 Referral letter — {Plain.Name(content.Patient.Name) ?? "患者 patient"} — {Plain.Date(content.Date)}";

@@ -16,7 +16,8 @@ namespace Referral.Workflow.Outbox;
 /// change and its announcement commit together or not at all. Changes that came from that side itself are not echoed.
 /// </summary>
 public sealed class ReferralOutboxRule(
-    FhirSerializer serializer, PackageBuilder packages, IOptions<NodeOptions> node, IOptions<AllianceOptions> alliance, TimeProvider clock) : IWriteRule
+    FhirSerializer serializer, PackageBuilder packages, IOptions<NodeOptions> node, IOptions<AllianceOptions> alliance, TimeProvider clock, InboundReferral inbound)
+    : IWriteRule
 {
     public async System.Threading.Tasks.Task CheckAsync(FhirDbContext db, IReadOnlyList<ResourceEntity> written, CancellationToken ct)
     {
@@ -31,7 +32,7 @@ public sealed class ReferralOutboxRule(
             var (requester, owner) = (ReferralTask.Requester(task), ReferralTask.Owner(task));
             var placer = requester == home && owner != home;
             var destination = placer ? owner : owner == home && requester != home ? requester : null;
-            if (destination is null || NodeWork.Current?.Organization == destination)
+            if (destination is null || (NodeWork.Current?.Organization == destination && inbound.IsPartnersChange(referralId)))
             {
                 continue;
             }
