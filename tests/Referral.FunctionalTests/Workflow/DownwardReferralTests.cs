@@ -8,12 +8,12 @@ namespace Referral.FunctionalTests.Workflow;
 /// <summary>
 /// The whole two-way loop between two real nodes: referred up with the letter, accepted and treated at the cancer
 /// hospital, referred back down with the discharge summary, its PDF and the follow-up plan; the municipal hospital's
-/// acceptance closes the loop, and both nodes agree on every Task.
+/// acceptance closes the loop, and both nodes agree on every Task. On both storage providers.
 /// </summary>
-public sealed class DownwardReferralTests : IDisposable
+public abstract class DownwardReferralTests(string provider) : IDisposable
 {
     private const string Bser = "http://hl7.org/fhir/us/bser/CodeSystem/TaskBusinessStatusCS";
-    private readonly TwoNodes _nodes = new();
+    private readonly TwoNodes _nodes = new(provider);
 
     [Fact]
     public async System.Threading.Tasks.Task Accepting_the_downward_referral_closes_the_loop_with_both_nodes_agreeing()
@@ -106,5 +106,13 @@ public sealed class DownwardReferralTests : IDisposable
     private static async Task<Hl7.Fhir.Model.Task> TaskAsync(HttpClient client, string referralId) =>
         await FindTaskAsync(client, referralId) ?? throw new InvalidOperationException($"No Task for referral {referralId}.");
 
-    public void Dispose() => _nodes.Dispose();
+    public void Dispose()
+    {
+        _nodes.Dispose();
+        GC.SuppressFinalize(this);
+    }
 }
+
+public sealed class SqliteDownwardReferralTests() : DownwardReferralTests("Sqlite");
+
+public sealed class PostgresDownwardReferralTests() : DownwardReferralTests("PostgreSql");
