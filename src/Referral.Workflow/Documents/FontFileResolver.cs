@@ -13,6 +13,7 @@ public sealed class FontFileResolver : IFontResolver
     private readonly ConcurrentDictionary<string, string> _familyByPath = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string> _pathByFamily = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, byte[]> _bytes = new(StringComparer.OrdinalIgnoreCase);
+    private int _registered;
 
     private FontFileResolver()
     {
@@ -21,12 +22,20 @@ public sealed class FontFileResolver : IFontResolver
     public static FontFileResolver Instance { get; } = Install();
 
     /// <summary>The family name to give PDFsharp for the font file at <paramref name="path"/>.</summary>
-    public string Register(string path) => _familyByPath.GetOrAdd(path, p =>
+    public string Register(string path)
     {
-        var family = $"alliance-font-{_familyByPath.Count + 1}";
-        _pathByFamily[family] = p;
-        return family;
-    });
+        lock (Gate)
+        {
+            if (!_familyByPath.TryGetValue(path, out var family))
+            {
+                family = $"alliance-font-{++_registered}";
+                _pathByFamily[family] = path;
+                _familyByPath[path] = family;
+            }
+
+            return family;
+        }
+    }
 
     public FontResolverInfo? ResolveTypeface(string familyName, bool bold, bool italic) =>
         _pathByFamily.ContainsKey(familyName) ? new FontResolverInfo(familyName.ToLowerInvariant(), bold, italic) : null;

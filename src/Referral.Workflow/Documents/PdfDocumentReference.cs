@@ -11,16 +11,16 @@ public static class PdfDocumentReference
     public static DocumentReference Create(
         byte[] pdf, CodeableConcept type, string title, ResourceReference subject, ResourceReference related, string custodian,
         IEnumerable<ResourceReference> authors, DateTimeOffset now) => new()
-    {
-        Status = DocumentReferenceStatus.Current,
-        DocStatus = CompositionStatus.Final,
-        Type = type,
-        Subject = subject,
-        Date = now,
-        Author = [.. authors],
-        Custodian = new ResourceReference(custodian),
-        Description = title,
-        Content =
+        {
+            Status = DocumentReferenceStatus.Current,
+            DocStatus = CompositionStatus.Final,
+            Type = type,
+            Subject = subject,
+            Date = now,
+            Author = [.. authors],
+            Custodian = new ResourceReference(custodian),
+            Description = title,
+            Content =
         [
             new DocumentReference.ContentComponent
             {
@@ -40,6 +40,6 @@ public static class PdfDocumentReference
                 },
             },
         ],
-        Context = new DocumentReference.ContextComponent { Related = [related] },
-    };
+            Context = new DocumentReference.ContextComponent { Related = [related] },
+        };
 }

@@ -34,11 +34,7 @@ public static class ReferralLetterOperation
         var request = (ServiceRequest)store.ToResource(stored);
         var referralId = ReferralTask.ReferralId(request)
             ?? throw new BusinessRuleException("Only a referral (a ServiceRequest with an alliance referral identifier) has a referral letter.", "ServiceRequest.identifier");
-        if (await ReferralLookup.TaskAsync(store.Db, store.Serializer, referralId, ct) is not null)
-        {
-            throw new ConflictException($"Referral {referralId} has been submitted (its Task exists), so its package is built: render the letter before creating the Task.", "ServiceRequest");
-        }
-
+        await RequireNotSubmittedAsync(store, referralId, ct);
         var performer = request.Performer.FirstOrDefault()?.Reference
             ?? throw new BusinessRuleException("The referral names no receiving organisation.", "ServiceRequest.performer");
         var patient = await sources.PatientAsync(request.Subject, "ServiceRequest.subject", ct);
@@ -74,6 +70,8 @@ public static class ReferralLetterOperation
 
         var entity = await unit.RunAsync(async token =>
         {
+            // Again inside the transaction: a Task created while the letter was rendered has built its package without it.
+            await RequireNotSubmittedAsync(store, referralId, token);
             var created = store.StageCreate(letter);
             foreach (var previous in previousLetters)
             {
@@ -88,6 +86,15 @@ public static class ReferralLetterOperation
             return created;
         }, ct);
         return CrudEndpoints.WriteResponse(context, StatusCodes.Status201Created, entity, letter);
+    }
+
+    private static async System.Threading.Tasks.Task RequireNotSubmittedAsync(ResourceStore store, string referralId, CancellationToken ct)
+    {
+        if (await ReferralLookup.TaskAsync(store.Db, store.Serializer, referralId, ct) is not null)
+        {
+            throw new ConflictException(
+                $"Referral {referralId} has been submitted (its Task exists), so its package is built: render the letter before creating the Task.", "ServiceRequest");
+        }
     }
 
     private static bool IsLetter(DocumentReference document) =>
