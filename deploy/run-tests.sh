@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The test command of this repository:   bash deploy/run-tests.sh
 #
+# 0. makes sure the fonts for rendered PDF documents are installed (apt-get as root);
 # 1. starts a throw-away PostgreSQL cluster (deploy/postgres/start-local.sh) and
 #    exports REFERRAL_TEST_POSTGRES with its connection string; the cluster is
 #    stopped and deleted on exit, whatever happens. If REFERRAL_TEST_POSTGRES is
@@ -27,6 +28,25 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 summary() {  # passed failed -> last line
     echo "tests: $1 passed, $2 failed"
 }
+
+# ---------------------------------------------------------------- fonts
+# Rendered PDF documents (referral letter, discharge summary) use a CJK and a Latin
+# TrueType font of the system, none is committed: Debian's fonts-droid-fallback and
+# fonts-dejavu-core, where the node looks by default (or Documents__FontPath and
+# Documents__LatinFontPath). Installed when missing and running as root (CI).
+CJK_FONT="${Documents__FontPath:-/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf}"
+LATIN_FONT="${Documents__LatinFontPath:-/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf}"
+if { [ ! -f "$CJK_FONT" ] || [ ! -f "$LATIN_FONT" ]; } && [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get install -y -qq fonts-droid-fallback fonts-dejavu-core >/dev/null 2>&1 \
+        || { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq fonts-droid-fallback fonts-dejavu-core >/dev/null 2>&1; }
+fi
+if [ ! -f "$CJK_FONT" ] || [ ! -f "$LATIN_FONT" ]; then
+    echo "run-tests.sh: no fonts for PDF documents ($CJK_FONT, $LATIN_FONT):" \
+        "run 'apt-get install -y fonts-droid-fallback fonts-dejavu-core' as root" >&2
+    summary 0 1
+    exit 1
+fi
 
 # ---------------------------------------------------------------- PostgreSQL
 PG_STARTED_PORT=""

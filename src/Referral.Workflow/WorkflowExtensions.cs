@@ -1,10 +1,12 @@
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Referral.Fhir.Features.Access;
 using Referral.Fhir.Features.Persistence;
 using Referral.Fhir.Features.Transactions;
+using Referral.Workflow.Documents;
 using Referral.Workflow.Inbox;
 using Referral.Workflow.Outbox;
 using Referral.Workflow.Referrals;
@@ -23,6 +25,9 @@ public static class WorkflowExtensions
         services.AddSingleton<IValidateOptions<AllianceOptions>, AllianceOptionsValidator>();
         services.AddScoped<IWriteRule, ReferralTransitionRule>();
         services.AddScoped<IWriteRule, ReferralOutboxRule>();
+        services.AddScoped<IWriteRule, DownwardReferralRule>();
+        services.AddScoped<InboundReferral>();
+        services.AddScoped<LoopClosure>();
         services.AddScoped<PackageBuilder>();
         services.AddScoped<PatientMatcher>();
         services.AddScoped<IBundleHandler, PackageInbox>();
@@ -32,7 +37,21 @@ public static class WorkflowExtensions
         services.AddHttpClient(PartnerClient.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(30));
         services.AddSingleton<PartnerClient>();
         services.AddHostedService<OutboxDispatcher>();
+        services.AddOptions<DocumentOptions>().Bind(builder.Configuration.GetSection(DocumentOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<DocumentOptions>, DocumentOptionsValidator>();
+        services.AddSingleton<DocumentFonts>();
+        services.AddHostedService<DocumentFontsCheck>();
+        services.AddSingleton<CodeDisplays>();
+        services.AddScoped<DocumentSources>();
         return builder;
+    }
+
+    /// <summary>The rendered-document operations: <c>ServiceRequest/[id]/$referral-letter</c>, <c>Composition/[id]/$render-pdf</c>.</summary>
+    public static RouteGroupBuilder MapReferralDocuments(this RouteGroupBuilder fhir)
+    {
+        fhir.MapReferralLetter();
+        fhir.MapRenderComposition();
+        return fhir;
     }
 
     /// <summary>Logs the configured partners once at start (never their secrets).</summary>

@@ -24,7 +24,8 @@ namespace Referral.Workflow.Inbox;
 /// </summary>
 public sealed class PackageInbox(
     FhirDbContext db, ResourceStore store, WriteUnit unit, BundleProcessor processor, PatientMatcher matcher, FhirSerializer serializer,
-    CallerContext callers, IOptions<NodeOptions> node, IOptions<AllianceOptions> alliance, TimeProvider clock) : IBundleHandler
+    CallerContext callers, IOptions<NodeOptions> node, IOptions<AllianceOptions> alliance, TimeProvider clock, InboundReferral inbound, LoopClosure closure)
+    : IBundleHandler
 {
     public async Task<IResult?> TryHandleAsync(Bundle bundle, HttpContext context, CancellationToken ct)
     {
@@ -51,6 +52,7 @@ public sealed class PackageInbox(
         var referralId = ReferralTask.ReferralId(task)
             ?? throw new InvalidResourceException("The Task carries no alliance referral identifier.", "Task.identifier");
 
+        inbound.ReferralId = referralId;
         using var work = NodeWork.Begin(sender);
         return bundle.Entry.Any(e => e.Resource is ServiceRequest)
             ? await FileReferralAsync(bundle, task, referralId, identifier, sender, context, ct)
@@ -113,7 +115,9 @@ public sealed class PackageInbox(
             }
 
             StatusMessage.ApplyTo(message, local);
-            return await store.StageUpdateAsync(local, local.Id!, null, "PUT", token);
+            var applied = await store.StageUpdateAsync(local, local.Id!, null, "PUT", token);
+            await closure.StageAsync(local, token);
+            return applied;
         }, ct);
         return Informational(StatusCodes.Status200OK, $"Referral {referralId} is now {TaskTransitions.Code(message.Status ?? Hl7.Fhir.Model.Task.TaskStatus.Requested)} here.");
     }

@@ -119,14 +119,19 @@ public sealed class PackageBuilder(FhirDbContext db, FhirSerializer serializer)
     /// <summary>Tags the copy with where it came from and returns the conditional-create criteria on that tag.</summary>
     private static string? SourceKey(Resource copy, string home, string local)
     {
-        if (copy is not IIdentifiable<List<Identifier>> identifiable)
-        {
-            return null;
-        }
-
         var value = $"{home}/{local}";
-        identifiable.Identifier.Add(new Identifier(ReferralCodes.SourceRecordSystem, value));
-        return $"identifier={ReferralCodes.SourceRecordSystem}|{value}";
+        switch (copy)
+        {
+            case IIdentifiable<List<Identifier>> identifiable:
+                identifiable.Identifier.Add(new Identifier(ReferralCodes.SourceRecordSystem, value));
+                return $"identifier={ReferralCodes.SourceRecordSystem}|{value}";
+            case IIdentifiable<Identifier> single:
+                // One identifier only (Composition): the document's own when it has one, else where it came from.
+                single.Identifier ??= new Identifier(ReferralCodes.SourceRecordSystem, value);
+                return single.Identifier.System is { } system && single.Identifier.Value is { } key ? $"identifier={system}|{key}" : null;
+            default:
+                return null;
+        }
     }
 
     private static Bundle.EntryComponent Entry(string fullUrl, Resource resource, Bundle.HTTPVerb method, string url, string? ifNoneExist) => new()

@@ -13,10 +13,12 @@ namespace Referral.Workflow.Outbox;
 /// <summary>
 /// The transactional outbox: when a referral Task changes here, the message for the other side (the package when
 /// the placer creates the referral, a status message after that) is staged in the same database transaction, so the
-/// change and its announcement commit together or not at all. Changes that came from that side itself are not echoed.
+/// change and its announcement commit together or not at all. Changes that came from that side itself are not echoed;
+/// a consequence this node draws from them for another referral (closing the upward one) is announced like its own.
 /// </summary>
 public sealed class ReferralOutboxRule(
-    FhirSerializer serializer, PackageBuilder packages, IOptions<NodeOptions> node, IOptions<AllianceOptions> alliance, TimeProvider clock) : IWriteRule
+    FhirSerializer serializer, PackageBuilder packages, IOptions<NodeOptions> node, IOptions<AllianceOptions> alliance, TimeProvider clock, InboundReferral inbound)
+    : IWriteRule
 {
     public async System.Threading.Tasks.Task CheckAsync(FhirDbContext db, IReadOnlyList<ResourceEntity> written, CancellationToken ct)
     {
@@ -31,7 +33,7 @@ public sealed class ReferralOutboxRule(
             var (requester, owner) = (ReferralTask.Requester(task), ReferralTask.Owner(task));
             var placer = requester == home && owner != home;
             var destination = placer ? owner : owner == home && requester != home ? requester : null;
-            if (destination is null || NodeWork.Current?.Organization == destination)
+            if (destination is null || (NodeWork.Current?.Organization == destination && inbound.IsPartnersChange(referralId)))
             {
                 continue;
             }

@@ -13,7 +13,7 @@ namespace Referral.Workflow.Referrals;
 /// <see cref="TaskTransitions"/> from the version before it, made by the side that may; rejections and cancellations
 /// need a reason. Refusals are 409 with the transition named, and nothing of the write is kept.
 /// </summary>
-public sealed class ReferralTransitionRule(FhirSerializer serializer, CallerContext callers) : IWriteRule
+public sealed class ReferralTransitionRule(FhirSerializer serializer, CallerContext callers, InboundReferral inbound) : IWriteRule
 {
     public async System.Threading.Tasks.Task CheckAsync(FhirDbContext db, IReadOnlyList<ResourceEntity> written, CancellationToken ct)
     {
@@ -47,10 +47,13 @@ public sealed class ReferralTransitionRule(FhirSerializer serializer, CallerCont
         }
     }
 
-    /// <summary>The caller's side of the referral; null for the node's own background work, which may do any step.</summary>
+    /// <summary>
+    /// The caller's side of the referral; null for the node's own work, which may do any step: background jobs, and a
+    /// consequence the inbox draws for another referral than the partner's message is about (<see cref="InboundReferral"/>).
+    /// </summary>
     private ReferralSide? SideOf(Hl7.Fhir.Model.Task task)
     {
-        if (callers.Caller is not { } caller)
+        if (callers.Caller is not { } caller || (NodeWork.Current is not null && !inbound.IsPartnersChange(ReferralTask.ReferralId(task))))
         {
             return null;
         }

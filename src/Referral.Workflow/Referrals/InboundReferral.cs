@@ -1,0 +1,17 @@
+using Referral.Identity.Access;
+
+namespace Referral.Workflow.Referrals;
+
+/// <summary>
+/// The referral a partner's message is about, while the inbox applies it (one per request). A Task of that referral
+/// written then is the partner's own change: not echoed back, checked as the partner's side. A Task of another referral
+/// written in the same transaction is a consequence this node draws (closing the upward referral when the downward
+/// one is accepted): the node's own step, announced to the partner like any other.
+/// </summary>
+public sealed class InboundReferral
+{
+    public string? ReferralId { get; set; }
+
+    public bool IsPartnersChange(string? referralId) =>
+        NodeWork.Current is not null && (ReferralId is null || ReferralId == referralId);
+}

@@ -1,0 +1,104 @@
+using System.Net;
+using Hl7.Fhir.Model;
+using Xunit;
+
+namespace Referral.FunctionalTests.Workflow;
+
+/// <summary>The referral letter (转诊单): rendered from the referral's data as PDF, filed, linked, and sent to the partner.</summary>
+public sealed class ReferralLetterTests : IDisposable
+{
+    private readonly TwoNodes _nodes = new();
+
+    [Fact]
+    public async System.Threading.Tasks.Task The_referral_letter_is_a_pdf_with_the_patient_and_diagnosis_and_arrives_at_the_partner()
+    {
+        _nodes.StartCancerNode();
+        using var municipal = _nodes.MunicipalNode.CreateClient();
+        using var cancer = _nodes.CancerNode.CreateClient();
+        var patient = await municipal.CreateAsync(Referrals.Patient("110101196103147777"));
+        var diagnosis = await municipal.CreateAsync(new Condition
+        {
+            Subject = new ResourceReference($"Patient/{patient.Id}"),
+            Code = new CodeableConcept("http://hl7.org/fhir/sid/icd-10", "C34.1", "Malignant neoplasm of upper lobe, bronchus or lung", "右肺上叶腺癌"),
+        });
+        var report = await municipal.CreateAsync(new DiagnosticReport
+        {
+            Status = DiagnosticReport.DiagnosticReportStatus.Final,
+            Code = new CodeableConcept(ReferralDocuments.Loinc, "24627-2", "CT chest"),
+            Subject = new ResourceReference($"Patient/{patient.Id}"),
+            Conclusion = "右肺上叶占位 3.2 cm, mass in the right upper lobe",
+        });
+        var referralId = Guid.NewGuid().ToString("N");
+
+        var (requestId, letter) = await ReferralDocuments.SubmitWithLetterAsync(
+            municipal, patient.Id, referralId, $"Condition/{diagnosis.Id}", $"DiagnosticReport/{report.Id}");
+
+        Assert.Equal("57133-1", letter.Type.Coding.Single().Code);
+        Assert.Equal($"ServiceRequest/{requestId}", letter.Context.Related.Single().Reference);
+        var text = ReferralDocuments.PdfText(ReferralDocuments.Pdf(letter));
+        Assert.Contains("王建国", text, StringComparison.Ordinal);
+        Assert.Contains("110101196103147777", text, StringComparison.Ordinal);
+        Assert.Contains("右肺上叶腺癌", text, StringComparison.Ordinal);
+        Assert.Contains("C34.1", text, StringComparison.Ordinal);
+        Assert.Contains("紧急", text, StringComparison.Ordinal);
+        Assert.Contains("疑似恶性肿瘤", text, StringComparison.Ordinal);
+        var request = await (await municipal.GetAsync($"/fhir/ServiceRequest/{requestId}")).ReadAsync<ServiceRequest>();
+        Assert.Contains(request.SupportingInfo, s => s.Reference == $"DocumentReference/{letter.Id}");
+
+        // The letter travelled in the package: the same bytes, filed under the cancer hospital's patient.
+        await TwoNodes.EventuallyAsync(async () => (await cancer.SearchAsync($"Task?identifier={Referrals.System}|{referralId}")).Matches<Hl7.Fhir.Model.Task>().Any(), "the referral at the cancer hospital");
+        var filed = (await cancer.SearchAsync("Patient?identifier=urn:oid:2.16.156.10011.1.5|110101196103147777")).Matches<Patient>().Single();
+        var arrived = (await cancer.SearchAsync($"DocumentReference?subject=Patient/{filed.Id}&type={ReferralDocuments.Loinc}|57133-1")).Matches<DocumentReference>().Single();
+        Assert.Equal(letter.Content[0].Attachment.Hash, ReferralDocuments.Pdf(arrived).Length > 0 ? arrived.Content[0].Attachment.Hash : null);
+        var filedRequest = (await cancer.SearchAsync($"ServiceRequest?identifier={Referrals.System}|{referralId}")).Matches<ServiceRequest>().Single();
+        Assert.Contains(filedRequest.SupportingInfo, s => s.Reference == $"DocumentReference/{arrived.Id}");
+    }
+
+    [Fact]
+    public async System.Threading.Tasks.Task Rendering_again_supersedes_the_earlier_letter_and_after_submission_is_refused()
+    {
+        using var municipal = _nodes.MunicipalNode.CreateClient();
+        var patient = await municipal.CreateAsync(Referrals.Patient("110101196103148888"));
+        var submit = Referrals.Submit(patient.Id, Guid.NewGuid().ToString("N"));
+        var task = (Hl7.Fhir.Model.Task)submit.Entry.Single(e => e.Resource is Hl7.Fhir.Model.Task).Resource;
+        submit.Entry.RemoveAll(e => e.Resource is Hl7.Fhir.Model.Task);
+        var request = (await ReferralDocuments.PostTransactionAsync(municipal, submit)).Single(r => r.StartsWith("ServiceRequest/", StringComparison.Ordinal));
+
+        using var first = await municipal.PostAsync($"/fhir/{request}/$referral-letter", null);
+        using var second = await municipal.PostAsync($"/fhir/{request}/$referral-letter", null);
+        var (earlier, later) = (await first.ReadAsync<DocumentReference>(), await second.ReadAsync<DocumentReference>());
+        Assert.Equal(HttpStatusCode.Created, second.StatusCode);
+        Assert.Equal($"DocumentReference/{earlier.Id}", later.RelatesTo.Single().Target.Reference);
+        Assert.Equal(DocumentReferenceStatus.Superseded, (await (await municipal.GetAsync($"/fhir/DocumentReference/{earlier.Id}")).ReadAsync<DocumentReference>()).Status);
+        var linked = (await (await municipal.GetAsync($"/fhir/{request}")).ReadAsync<ServiceRequest>()).SupportingInfo.Select(s => s.Reference);
+        Assert.Equal([$"DocumentReference/{later.Id}"], linked);
+
+        task.Focus = new ResourceReference(request);
+        await municipal.CreateAsync(task);
+        using var late = await municipal.PostAsync($"/fhir/{request}/$referral-letter", null);
+        Assert.Equal(HttpStatusCode.Conflict, late.StatusCode);
+        Assert.Contains("render the letter before creating the Task", (await OutcomeAssert.RefusedAsync(late)).Issue[0].Diagnostics, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async System.Threading.Tasks.Task A_letter_for_a_service_request_that_is_not_a_referral_is_refused_naming_the_identifier()
+    {
+        using var municipal = _nodes.MunicipalNode.CreateClient();
+        var patient = await municipal.CreateAsync(Referrals.Patient("110101196103146666"));
+        var order = await municipal.CreateAsync(new ServiceRequest
+        {
+            Status = RequestStatus.Draft,
+            Intent = RequestIntent.Order,
+            Subject = new ResourceReference($"Patient/{patient.Id}"),
+        });
+
+        using var response = await municipal.PostAsync($"/fhir/ServiceRequest/{order.Id}/$referral-letter", null);
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        Assert.Equal("ServiceRequest.identifier", (await OutcomeAssert.RefusedAsync(response)).Issue[0].Expression.Single());
+        using var missing = await municipal.PostAsync("/fhir/ServiceRequest/no-such-request/$referral-letter", null);
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+    }
+
+    public void Dispose() => _nodes.Dispose();
+}
