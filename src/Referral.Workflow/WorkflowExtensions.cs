@@ -27,6 +27,8 @@ public static class WorkflowExtensions
         services.AddScoped<IBundleHandler, PackageInbox>();
         services.AddHttpClient(PartnerClient.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(30));
         services.AddSingleton<PartnerClient>();
+        services.AddSingleton<OutboxSignal>();
+        services.AddScoped<OutboxWakeUp>();
         services.AddHostedService<OutboxDispatcher>();
         return builder;
     }

@@ -16,7 +16,8 @@ namespace Referral.Workflow.Outbox;
 /// change and its announcement commit together or not at all. Changes that came from that side itself are not echoed.
 /// </summary>
 public sealed class ReferralOutboxRule(
-    FhirSerializer serializer, PackageBuilder packages, IOptions<NodeOptions> node, IOptions<AllianceOptions> alliance, TimeProvider clock) : IWriteRule
+    FhirSerializer serializer, PackageBuilder packages, OutboxWakeUp wakeUp, IOptions<NodeOptions> node, IOptions<AllianceOptions> alliance, TimeProvider clock)
+    : IWriteRule
 {
     public async System.Threading.Tasks.Task CheckAsync(FhirDbContext db, IReadOnlyList<ResourceEntity> written, CancellationToken ct)
     {
@@ -47,6 +48,7 @@ public sealed class ReferralOutboxRule(
                 ? await packages.BuildAsync(task, referralId, home, destination, identifier, now, ct)
                 : StatusMessage.Build(task, referralId, home, identifier, now);
             db.Outbox.Add(New(destination, referralId, identifier, serializer.SerializeForStorage(message), now));
+            wakeUp.MessageStaged();
         }
     }
 
