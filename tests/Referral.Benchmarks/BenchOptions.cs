@@ -41,6 +41,9 @@ internal sealed record BenchOptions
     /// <summary>Records in each referral package (the patient's Conditions, Observations, reports, medications, a document).</summary>
     public int PackageSize { get; init; } = 200;
 
+    /// <summary>Pause between two polls of the partner for the submitted referral (each poll is an audited search there).</summary>
+    public int PollIntervalMs { get; init; } = 5;
+
     /// <summary>The nodes' <c>Alliance:DispatchInterval</c> in the referral scenario; null keeps the node's default.</summary>
     public int? DispatchIntervalMs { get; init; }
 
@@ -49,7 +52,7 @@ internal sealed record BenchOptions
         "[--warmup 2] [--connections 10] [--patients 10000] [--seed-budget 180] [--import-concurrency 1] [--max-requests 2000000] [--no-build] " +
         "[--no-security-comparison]\n" +
         "       dotnet run -c Release --project tests/Referral.Benchmarks -- --scenario referral [--referrals 50] [--submitters 1,4] " +
-        "[--package-size 200] [--dispatch-interval-ms 250] [--no-build]";
+        "[--package-size 200] [--poll-interval-ms 5] [--dispatch-interval-ms 250] [--no-build]";
 
     public static BenchOptions Parse(IReadOnlyList<string> args)
     {
@@ -94,6 +97,7 @@ internal sealed record BenchOptions
                 "--referrals" => options with { Referrals = Number(1) },
                 "--submitters" => options with { Submitters = Numbers(Value()) },
                 "--package-size" => options with { PackageSize = Number(1) },
+                "--poll-interval-ms" => options with { PollIntervalMs = Number(1) },
                 "--dispatch-interval-ms" => options with { DispatchIntervalMs = Number(10) },
                 _ => throw new ArgumentException($"unknown argument '{args[i]}'"),
             };

@@ -97,7 +97,7 @@ async Task<int> RunReferralAsync()
     var connections = options.Submitters.Max() + 2;
     using var municipal = await ScriptsClientAsync(alliance.MunicipalNode, connections);
     using var cancer = await ScriptsClientAsync(alliance.CancerNode, connections);
-    var latency = new ReferralLatency(alliance, municipal, cancer, data);
+    var latency = new ReferralLatency(alliance, municipal, cancer, data, TimeSpan.FromMilliseconds(options.PollIntervalMs));
     try
     {
         // Warm-up: first token fetches, JIT and the first SQLite pages of both nodes.
@@ -108,7 +108,7 @@ async Task<int> RunReferralAsync()
             results.Add(await latency.MeasureAsync(await latency.PrepareAsync(options.Referrals, ct), submitters, ct));
         }
 
-        var described = $"2 node processes on SQLite, authentication, access control and audit on, Alliance:DispatchInterval {(options.DispatchIntervalMs is { } ms ? ms + " ms" : "default")}, partner polled every 5 ms";
+        var described = $"2 node processes on SQLite, authentication, access control and audit on, Alliance:DispatchInterval {(options.DispatchIntervalMs is { } ms ? ms + " ms" : "default")}, partner polled every {options.PollIntervalMs} ms";
         Console.WriteLine(ReferralResult.Markdown(results, data.Records, described));
         Console.Error.WriteLine("wrote " + ReferralResult.WriteJson(repoRoot, results, data.Records, described));
         return results.Any(r => r.Failures.Count > 0) ? 1 : 0;

@@ -13,10 +13,9 @@ namespace Referral.Benchmarks;
 /// polled in a tight loop until the Task is there: that span is the latency. The package is filed at the partner in
 /// one transaction, so a visible Task means the whole package arrived.
 /// </summary>
-internal sealed class ReferralLatency(AllianceProcesses alliance, HttpClient municipal, HttpClient cancer, ReferralPackageData data)
+internal sealed class ReferralLatency(AllianceProcesses alliance, HttpClient municipal, HttpClient cancer, ReferralPackageData data, TimeSpan pollPause)
 {
     private static readonly MediaTypeHeaderValue FhirJson = new("application/fhir+json");
-    private static readonly TimeSpan PollPause = TimeSpan.FromMilliseconds(5);
     private static readonly TimeSpan GiveUpAfter = TimeSpan.FromSeconds(60);
 
     private readonly string _run = Random.Shared.Next(10_000_000, 99_999_999).ToString(CultureInfo.InvariantCulture);
@@ -107,7 +106,7 @@ internal sealed class ReferralLatency(AllianceProcesses alliance, HttpClient mun
                 throw new TimeoutException($"not at the cancer node {GiveUpAfter.TotalSeconds:0} s after submission");
             }
 
-            await Task.Delay(PollPause, ct);
+            await Task.Delay(pollPause, ct);
         }
     }
 
