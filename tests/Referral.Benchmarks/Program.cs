@@ -27,9 +27,6 @@ using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c =>
     cancel.Cancel();
 });
 
-// Last resort if the driver dies without unwinding: never leave a node process behind.
-AppDomain.CurrentDomain.ProcessExit += (_, _) => NodeProcess.KillAll();
-
 var ct = cancel.Token;
 var repoRoot = RepoPaths.FindRepoRoot();
 var exitCode = 0;

@@ -6,7 +6,8 @@ namespace Referral.FaultTests;
 /// <summary>
 /// Kills one of the two nodes with SIGKILL at random moments and starts it again after a random pause, until told to
 /// stop and each node has been killed at least <see cref="MinKillsEach"/> times. A seeded <see cref="Random"/> picks
-/// the node and the waits (the moments a kill lands in a request still depend on timing).
+/// the node and the waits (the moments a kill lands in a request still depend on timing); each node is among the
+/// first two killed.
 /// </summary>
 internal sealed class Chaos(IReadOnlyList<NodeProcess> nodes, int seed)
 {
@@ -40,8 +41,7 @@ internal sealed class Chaos(IReadOnlyList<NodeProcess> nodes, int seed)
         {
             // Up for a while, so requests and deliveries are in flight when the kill lands.
             await Task.Delay(_random.Next(1000, 4000), ct);
-            var starved = nodes.Where(n => _kills[n] < MinKillsEach).ToList();
-            var victim = enough() && starved.Count > 0 ? starved[0] : nodes[_random.Next(nodes.Count)];
+            var victim = Victim(enough());
             victim.Kill();
             _kills[victim]++;
             Note($"killed {victim.Name} (kill {_kills[victim]})");
@@ -51,6 +51,22 @@ internal sealed class Chaos(IReadOnlyList<NodeProcess> nodes, int seed)
             await victim.StartAsync(StartTimeout, ct);
             Note($"{victim.Name} healthy again");
         }
+    }
+
+    /// <summary>
+    /// A random node, except that the second kill takes the node the first one spared (so both die early, while the
+    /// clients are busy) and, once <c>enough</c> holds, a node not yet killed <see cref="MinKillsEach"/> times.
+    /// </summary>
+    private NodeProcess Victim(bool enough)
+    {
+        var spared = nodes.Where(n => _kills[n] == 0).ToList();
+        if (_kills.Values.Sum() > 0 && spared.Count > 0)
+        {
+            return spared[0];
+        }
+
+        var starved = nodes.Where(n => _kills[n] < MinKillsEach).ToList();
+        return enough && starved.Count > 0 ? starved[0] : nodes[_random.Next(nodes.Count)];
     }
 
     private void Note(string what)

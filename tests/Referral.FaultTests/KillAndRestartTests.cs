@@ -21,6 +21,12 @@ public sealed class KillAndRestartTests(ITestOutputHelper output)
 
     private static readonly TimeSpan Budget = TimeSpan.FromMinutes(3.5);
 
+    /// <summary>
+    /// Submissions are spread over at least this long (a referral every 200 ms on average), so kills of both nodes land
+    /// while they are going on, even on a machine fast enough to submit them all in a few seconds.
+    /// </summary>
+    private static readonly TimeSpan SubmissionSpan = TimeSpan.FromSeconds(40);
+
     /// <summary>Kills stop after this long even if submissions are still going (a slow machine restarts nodes slowly).</summary>
     private static readonly TimeSpan ChaosWindow = TimeSpan.FromSeconds(100);
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
@@ -33,7 +39,6 @@ public sealed class KillAndRestartTests(ITestOutputHelper output)
         var seed = Environment.GetEnvironmentVariable("REFERRAL_FAULT_SEED") is { } s ? int.Parse(s, CultureInfo.InvariantCulture) : Random.Shared.Next();
         var run = Guid.NewGuid().ToString("N")[..8];
         output.WriteLine($"seed {seed} (REFERRAL_FAULT_SEED), run {run}");
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => NodeProcess.KillAll();
 
         await using var alliance = AllianceProcesses.Create(WebNode.Dll, new Dictionary<string, string>
         {
@@ -54,10 +59,17 @@ public sealed class KillAndRestartTests(ITestOutputHelper output)
             var acknowledged = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
             var attempts = 0;
             var next = -1;
+            var submittingFrom = clock.Elapsed;
             async System.Threading.Tasks.Task SubmitAllAsync()
             {
                 for (var n = Interlocked.Increment(ref next); n < Referrals; n = Interlocked.Increment(ref next))
                 {
+                    var due = submittingFrom + (SubmissionSpan * n / Referrals) - clock.Elapsed;
+                    if (due > TimeSpan.Zero)
+                    {
+                        await System.Threading.Tasks.Task.Delay(due, ct);
+                    }
+
                     var referralId = ReferralSubmission.ReferralId(run, n);
                     var bundle = ReferralSubmission.Build(referralId, n);
                     while (true)
@@ -126,6 +138,7 @@ public sealed class KillAndRestartTests(ITestOutputHelper output)
             var problems = Disagreements(m, c, acknowledged).ToList();
             Assert.True(problems.Count == 0, string.Join('\n', problems.Take(30).Prepend($"{problems.Count} problem(s), seed {seed}:")));
             Assert.Equal(Referrals, acknowledged.Count);
+            Assert.True(attempts > Referrals, "no submission met a dead municipal node, so none was retried");
             Assert.All(alliance.Nodes, n => Assert.True(chaos.Kills(n) >= Chaos.MinKillsEach, $"{n.Name} was killed {chaos.Kills(n)} times"));
             output.WriteLine($"{clock.Elapsed.TotalSeconds:0.0} s  both nodes agree on {Referrals} referrals; kills: municipal {chaos.Kills(alliance.MunicipalNode)}, cancer {chaos.Kills(alliance.CancerNode)}");
         }

@@ -17,7 +17,7 @@ internal sealed class NodeProcess : IAsyncDisposable
 {
     private const int OutputLines = 300;
 
-    /// <summary>Every node not yet disposed, so a process-exit hook can kill them if the host dies without unwinding.</summary>
+    /// <summary>Every node not yet disposed, so the process-exit hook can kill them if the host dies without unwinding.</summary>
     private static readonly List<NodeProcess> Running = [];
 
     private readonly string _dll;
@@ -25,6 +25,12 @@ internal sealed class NodeProcess : IAsyncDisposable
     private readonly Queue<string> _output = new();
     private readonly Lock _gate = new();
     private Process? _process;
+
+    static NodeProcess()
+    {
+        // Last resort if the host dies without unwinding: never leave a node process behind.
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => KillAll();
+    }
 
     public NodeProcess(string name, string dll, int port, IReadOnlyDictionary<string, string> environment)
     {
@@ -64,8 +70,8 @@ internal sealed class NodeProcess : IAsyncDisposable
 
     private static string DotnetHost => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
 
-    /// <summary>Kills every node still running; for a process-exit hook.</summary>
-    public static void KillAll()
+    /// <summary>Kills every node still running; for the process-exit hook.</summary>
+    private static void KillAll()
     {
         lock (Running)
         {
