@@ -9,7 +9,10 @@ public sealed class AllianceOptions
 
     public List<PartnerOptions> Partners { get; set; } = [];
 
-    /// <summary>How often the dispatcher looks for due outbox messages.</summary>
+    /// <summary>
+    /// How often the dispatcher looks for due outbox messages besides being woken by each commit that staged one:
+    /// what brings retries after their back-off (and messages staged by another instance of the node).
+    /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
     public TimeSpan DispatchInterval { get; set; } = TimeSpan.FromMilliseconds(250);
 

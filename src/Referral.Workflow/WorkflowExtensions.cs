@@ -36,6 +36,8 @@ public static class WorkflowExtensions
         services.AddScoped<IWriteRule, PatientMatchTaskRule>();
         services.AddHttpClient(PartnerClient.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(30));
         services.AddSingleton<PartnerClient>();
+        services.AddSingleton<OutboxSignal>();
+        services.AddScoped<OutboxWakeUp>();
         services.AddHostedService<OutboxDispatcher>();
         services.AddOptions<DocumentOptions>().Bind(builder.Configuration.GetSection(DocumentOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<DocumentOptions>, DocumentOptionsValidator>();

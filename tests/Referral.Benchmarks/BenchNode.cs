@@ -1,3 +1,5 @@
+using Referral.Tests;
+
 namespace Referral.Benchmarks;
 
 /// <summary>
@@ -11,10 +13,13 @@ internal sealed class BenchNode : IAsyncDisposable
     private const string ClientId = "scripts";
     private const string ClientSecret = "scripts-demo-secret";
 
-    private BenchNode(NodeProcess process, HttpClient client)
+    private readonly string _dataDirectory;
+
+    private BenchNode(NodeProcess process, HttpClient client, string dataDirectory)
     {
         Process = process;
         Client = client;
+        _dataDirectory = dataDirectory;
     }
 
     public NodeProcess Process { get; }
@@ -31,7 +36,8 @@ internal sealed class BenchNode : IAsyncDisposable
         Console.Error.WriteLine(secured
             ? "  starting the node (authentication, access control and audit on)"
             : "  starting a second node with Authentication:Enabled=false (no authentication, access control or audit)");
-        var process = await NodeProcess.StartAsync(repoRoot, provider, connectionString, secured, ct);
+        var dataDirectory = Directory.CreateTempSubdirectory("referral-bench-").FullName;
+        var process = await NodeLauncher.StartAsync(repoRoot, provider, connectionString, secured, dataDirectory, ct);
         HttpClient? client = null;
         try
         {
@@ -46,7 +52,7 @@ internal sealed class BenchNode : IAsyncDisposable
                 client = LoadRunner.CreateClient(LoadRunner.CreateHandler(connections));
             }
 
-            return new BenchNode(process, client);
+            return new BenchNode(process, client, dataDirectory);
         }
         catch
         {
@@ -79,5 +85,13 @@ internal sealed class BenchNode : IAsyncDisposable
     {
         Client.Dispose();
         await Process.DisposeAsync();
+        try
+        {
+            Directory.Delete(_dataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A leftover temp directory is harmless.
+        }
     }
 }

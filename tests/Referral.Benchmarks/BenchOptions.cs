@@ -29,10 +29,30 @@ internal sealed record BenchOptions
     /// <summary>Also measure read and search on a second node with authentication, access control and audit off.</summary>
     public bool SecurityComparison { get; init; } = true;
 
+    /// <summary><c>load</c> (one node: read, search, create, import) or <c>referral</c> (two nodes: submit → visible at the partner).</summary>
+    public string Scenario { get; init; } = "load";
+
+    /// <summary>Referrals measured per submitter count of the referral scenario.</summary>
+    public int Referrals { get; init; } = 50;
+
+    /// <summary>The submitter counts the referral scenario runs with, one after the other.</summary>
+    public IReadOnlyList<int> Submitters { get; init; } = [1, 4];
+
+    /// <summary>Records in each referral package (the patient's Conditions, Observations, reports, medications, a document).</summary>
+    public int PackageSize { get; init; } = 200;
+
+    /// <summary>Pause between two polls of the partner for the submitted referral (each poll is an audited search there).</summary>
+    public int PollIntervalMs { get; init; } = 5;
+
+    /// <summary>The nodes' <c>Alliance:DispatchInterval</c> in the referral scenario; null keeps the node's default.</summary>
+    public int? DispatchIntervalMs { get; init; }
+
     public const string Usage =
         "usage: dotnet run -c Release --project tests/Referral.Benchmarks -- [--provider sqlite|postgres|both] [--duration 10] " +
         "[--warmup 2] [--connections 10] [--patients 10000] [--seed-budget 180] [--import-concurrency 1] [--max-requests 2000000] [--no-build] " +
-        "[--no-security-comparison]";
+        "[--no-security-comparison]\n" +
+        "       dotnet run -c Release --project tests/Referral.Benchmarks -- --scenario referral [--referrals 50] [--submitters 1,4] " +
+        "[--package-size 200] [--poll-interval-ms 5] [--dispatch-interval-ms 250] [--no-build]";
 
     public static BenchOptions Parse(IReadOnlyList<string> args)
     {
@@ -65,10 +85,29 @@ internal sealed record BenchOptions
                 "--max-requests" => options with { MaxRequests = Number(1) },
                 "--no-build" => options with { Build = false },
                 "--no-security-comparison" => options with { SecurityComparison = false },
+                "--scenario" => options with
+                {
+                    Scenario = Value() switch
+                    {
+                        "load" => "load",
+                        "referral" => "referral",
+                        var other => throw new ArgumentException($"unknown scenario '{other}' (load or referral)"),
+                    },
+                },
+                "--referrals" => options with { Referrals = Number(1) },
+                "--submitters" => options with { Submitters = Numbers(Value()) },
+                "--package-size" => options with { PackageSize = Number(1) },
+                "--poll-interval-ms" => options with { PollIntervalMs = Number(1) },
+                "--dispatch-interval-ms" => options with { DispatchIntervalMs = Number(10) },
                 _ => throw new ArgumentException($"unknown argument '{args[i]}'"),
             };
         }
 
         return options;
     }
+
+    private static int[] Numbers(string list) =>
+        [.. list.Split(',').Select(n => int.TryParse(n, NumberStyles.None, CultureInfo.InvariantCulture, out var v) && v >= 1
+            ? v
+            : throw new ArgumentException($"--submitters needs whole numbers >= 1 separated by commas, not '{list}'"))];
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
+using Referral.Tests;
 
 namespace Referral.Benchmarks;
 

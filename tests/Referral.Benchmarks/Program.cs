@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Referral.Benchmarks;
+using Referral.Tests;
 
 BenchOptions options;
 try
@@ -26,9 +27,6 @@ using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c =>
     cancel.Cancel();
 });
 
-// Last resort if the driver dies without unwinding: never leave a node process behind.
-AppDomain.CurrentDomain.ProcessExit += (_, _) => NodeProcess.KillAll();
-
 var ct = cancel.Token;
 var repoRoot = RepoPaths.FindRepoRoot();
 var exitCode = 0;
@@ -36,10 +34,15 @@ try
 {
     if (options.Build)
     {
-        await NodeProcess.BuildAsync(repoRoot, ct);
+        await NodeLauncher.BuildAsync(repoRoot, ct);
     }
 
-    foreach (var provider in options.Providers)
+    if (options.Scenario == "referral")
+    {
+        exitCode = await RunReferralAsync();
+    }
+
+    foreach (var provider in options.Scenario == "load" ? options.Providers : [])
     {
         var report = await RunProviderAsync(provider);
         Console.WriteLine(Report.Markdown(report));
@@ -73,6 +76,53 @@ catch (OperationCanceledException) when (ct.IsCancellationRequested)
 }
 
 return exitCode;
+
+async Task<int> RunReferralAsync()
+{
+    Console.Error.WriteLine("== referral (sqlite, two nodes)");
+    var data = ReferralPackageData.Load(RepoPaths.FindSyntheaDirectory(repoRoot), options.PackageSize);
+    var settings = new Dictionary<string, string>();
+    if (options.DispatchIntervalMs is { } interval)
+    {
+        settings["Alliance:DispatchInterval"] = TimeSpan.FromMilliseconds(interval).ToString("c", System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    await using var alliance = AllianceProcesses.Create(NodeLauncher.WebDll(repoRoot), settings);
+    Console.Error.WriteLine("  starting the municipal and the cancer hospital nodes (authentication, access control and audit on)");
+    await NodeLauncher.StartAsync(alliance.MunicipalNode, ct);
+    await NodeLauncher.StartAsync(alliance.CancerNode, ct);
+    var connections = options.Submitters.Max() + 2;
+    using var municipal = await ScriptsClientAsync(alliance.MunicipalNode, connections);
+    using var cancer = await ScriptsClientAsync(alliance.CancerNode, connections);
+    var latency = new ReferralLatency(alliance, municipal, cancer, data, TimeSpan.FromMilliseconds(options.PollIntervalMs));
+    try
+    {
+        // Warm-up: first token fetches, JIT and the first SQLite pages of both nodes.
+        await latency.MeasureAsync(await latency.PrepareAsync(3, ct), 1, ct);
+        var results = new List<ReferralResult>();
+        foreach (var submitters in options.Submitters)
+        {
+            results.Add(await latency.MeasureAsync(await latency.PrepareAsync(options.Referrals, ct), submitters, ct));
+        }
+
+        var described = $"2 node processes on SQLite, authentication, access control and audit on, Alliance:DispatchInterval {(options.DispatchIntervalMs is { } ms ? ms + " ms" : "default")}, partner polled every {options.PollIntervalMs} ms";
+        Console.WriteLine(ReferralResult.Markdown(results, data.Records, described));
+        Console.Error.WriteLine("wrote " + ReferralResult.WriteJson(repoRoot, results, data.Records, described));
+        return results.Any(r => r.Failures.Count > 0) ? 1 : 0;
+    }
+    catch (HttpRequestException e) when ((alliance.MunicipalNode.ExitReport() ?? alliance.CancerNode.ExitReport()) is { } exit)
+    {
+        throw new InfrastructureException($"{e.Message}; {exit}");
+    }
+}
+
+async Task<HttpClient> ScriptsClientAsync(NodeProcess node, int connections)
+{
+    var tokens = new BearerTokenHandler(node.BaseUrl, AllianceProcesses.ScriptsClientId, AllianceProcesses.ScriptsClientSecret, LoadRunner.CreateHandler(connections));
+    var client = LoadRunner.CreateClient(tokens);
+    await tokens.AuthenticateAsync(ct);
+    return client;
+}
 
 async Task<ProviderReport> RunProviderAsync(string provider)
 {

@@ -24,8 +24,8 @@ namespace Referral.Workflow.Inbox;
 /// </summary>
 public sealed class PackageInbox(
     FhirDbContext db, ResourceStore store, WriteUnit unit, BundleProcessor processor, PatientMatcher matcher, FhirSerializer serializer,
-    CallerContext callers, IOptions<NodeOptions> node, IOptions<AllianceOptions> alliance, TimeProvider clock, InboundReferral inbound, LoopClosure closure)
-    : IBundleHandler
+    CallerContext callers, OutboxWakeUp wakeUp, IOptions<NodeOptions> node, IOptions<AllianceOptions> alliance, TimeProvider clock, InboundReferral inbound,
+    LoopClosure closure) : IBundleHandler
 {
     public async Task<IResult?> TryHandleAsync(Bundle bundle, HttpContext context, CancellationToken ct)
     {
@@ -96,6 +96,7 @@ public sealed class PackageInbox(
             var ackIdentifier = $"{home["Organization/".Length..]}.{identifier}.received";
             var ack = StatusMessage.Build(task, referralId, home, ackIdentifier, now);
             db.Outbox.Add(ReferralOutboxRule.New(sender.Organization!, referralId, ackIdentifier, serializer.SerializeForStorage(ack), now));
+            wakeUp.MessageStaged();
             return System.Threading.Tasks.Task.CompletedTask;
         });
         return new FhirResult(StatusCodes.Status200OK, response);

@@ -8,19 +8,22 @@ using Referral.Persistence;
 namespace Referral.Workflow.Outbox;
 
 /// <summary>
-/// Delivers outbox messages to partner nodes: due messages oldest first, one referral's messages strictly in order
+/// Delivers outbox messages to partner nodes, as soon as <see cref="OutboxSignal"/> says one was committed and at
+/// every <see cref="AllianceOptions.DispatchInterval"/>: due messages oldest first, one referral's messages strictly in order
 /// (a message waits while an earlier one of its stream is undelivered), failures retried with exponential back-off
 /// and jitter up to <see cref="AllianceOptions.MaxRetryDelay"/>. All state is in the database, so delivery resumes
 /// after a restart of either node; the receiver's inbox makes a repeated delivery harmless.
 /// </summary>
-public sealed class OutboxDispatcher(IServiceScopeFactory scopes, PartnerClient partners, IOptions<AllianceOptions> options, TimeProvider clock, ILogger<OutboxDispatcher> logger)
+public sealed class OutboxDispatcher(
+    IServiceScopeFactory scopes, PartnerClient partners, OutboxSignal signal, IOptions<AllianceOptions> options, TimeProvider clock, ILogger<OutboxDispatcher> logger)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(options.Value.DispatchInterval, clock);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
+        while (!stoppingToken.IsCancellationRequested)
         {
+            // Woken right after a commit that staged a message; the interval still brings retries that fall due.
+            await signal.WaitAsync(options.Value.DispatchInterval, stoppingToken);
             try
             {
                 await DispatchDueAsync(stoppingToken);

@@ -17,7 +17,8 @@ namespace Referral.Workflow.Outbox;
 /// a consequence this node draws from them for another referral (closing the upward one) is announced like its own.
 /// </summary>
 public sealed class ReferralOutboxRule(
-    FhirSerializer serializer, PackageBuilder packages, IOptions<NodeOptions> node, IOptions<AllianceOptions> alliance, TimeProvider clock, InboundReferral inbound)
+    FhirSerializer serializer, PackageBuilder packages, OutboxWakeUp wakeUp, IOptions<NodeOptions> node, IOptions<AllianceOptions> alliance, TimeProvider clock,
+    InboundReferral inbound)
     : IWriteRule
 {
     public async System.Threading.Tasks.Task CheckAsync(FhirDbContext db, IReadOnlyList<ResourceEntity> written, CancellationToken ct)
@@ -49,6 +50,7 @@ public sealed class ReferralOutboxRule(
                 ? await packages.BuildAsync(task, referralId, home, destination, identifier, now, ct)
                 : StatusMessage.Build(task, referralId, home, identifier, now);
             db.Outbox.Add(New(destination, referralId, identifier, serializer.SerializeForStorage(message), now));
+            wakeUp.MessageStaged();
         }
     }
 
