@@ -176,7 +176,7 @@ public sealed class PackageInbox(
         Bundle.EntryComponent entry, Hl7.Fhir.Model.Task local, string referralId, FhirCaller sender, CancellationToken ct)
     {
         var record = entry.Resource!;
-        var origin = PackageBuilder.SourceRecord(record)
+        var origin = SourceRecords.Of(record)
             ?? throw new InvalidResourceException($"A record sent with referral {referralId} names where it was made ({ReferralCodes.SourceRecordSystem}).", "Bundle.entry.resource.identifier");
         var home = node.Value.Organization + "/";
         if (!origin.StartsWith(home, StringComparison.Ordinal))
@@ -189,13 +189,13 @@ public sealed class PackageInbox(
         var mine = origin[home.Length..];
         var named = local.Input.Select(i => i.Value).Concat(local.Output.Select(o => o.Value)).OfType<ResourceReference>().Any(r => r.Reference == mine);
         if (StoredResources.Split(mine) is not (string type, string id) || type != record.TypeName
-            || !(named || (await StoredResources.CurrentAsync<Hl7.Fhir.Model.Task>(db, serializer, mine, ct))?.Focus?.Reference == $"Task/{local.Id}"))
+            || !(named || (await StoredResources.CurrentAsync<Hl7.Fhir.Model.Task>(db, serializer, mine, ct) is { } about && ReferralTask.IsAbout(about, local))))
         {
             throw new ForbiddenException($"{mine} is not part of referral {referralId}.");
         }
 
         record.Id = id;
-        ((IIdentifiable<List<Identifier>>)record).Identifier.RemoveAll(i => i.System == ReferralCodes.SourceRecordSystem && i.Value == origin);
+        SourceRecords.Forget(record, origin);
         return new Bundle.EntryComponent
         {
             FullUrl = entry.FullUrl,

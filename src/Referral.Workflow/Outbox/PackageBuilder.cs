@@ -114,13 +114,15 @@ public sealed class PackageBuilder(FhirDbContext db, FhirSerializer serializer)
 
         foreach (var entity in written.Where(e => e.ResourceType == "Task" && !e.IsDeleted && e.ResourceId != task.Id))
         {
-            if (serializer.ParseStored(entity.Json) is Hl7.Fhir.Model.Task about && about.Focus?.Reference == self && ReferralTask.ReferralId(about) is null
+            if (serializer.ParseStored(entity.Json) is Hl7.Fhir.Model.Task about && ReferralTask.IsAbout(about, task)
                 && records.All(r => r.Local != $"Task/{entity.ResourceId}"))
             {
                 records.Add(($"Task/{entity.ResourceId}", about));
             }
         }
 
+        // A record that cannot carry where it was made cannot be keyed: it stays a logical reference.
+        records.RemoveAll(r => SourceRecords.Of(r.Record) is null && !SourceRecords.CanMark(r.Record));
         foreach (var (local, _) in records)
         {
             urls[local] = NewUrn();
@@ -130,29 +132,20 @@ public sealed class PackageBuilder(FhirDbContext db, FhirSerializer serializer)
         foreach (var (local, record) in records)
         {
             var copy = Copy(record, home, urls);
-            if (copy is not IIdentifiable<List<Identifier>> identifiable)
+            var origin = SourceRecords.Of(record) ?? $"{home}/{local}";
+            if (SourceRecords.Of(copy) is null)
             {
-                continue;
-            }
-
-            var origin = SourceRecord(record) ?? $"{home}/{local}";
-            if (SourceRecord(copy) is null)
-            {
-                identifiable.Identifier.Add(new Identifier(ReferralCodes.SourceRecordSystem, origin));
+                SourceRecords.Mark(copy, origin);
             }
 
             await PointAtOriginsAsync(copy, home, ct);
-            entries.Add(Entry(urls[local], copy, Bundle.HTTPVerb.PUT, $"{copy.TypeName}?identifier={ReferralCodes.SourceRecordSystem}|{origin}", null));
+            entries.Add(Entry(urls[local], copy, Bundle.HTTPVerb.PUT, $"{copy.TypeName}?{SourceRecords.Criteria(origin)}", null));
         }
 
         var taskCopy = Copy(task, home, urls);
         await PointAtOriginsAsync(taskCopy, home, ct);
         return StatusMessage.Wrap(taskCopy, urls[self], referralId, bundleIdentifier, now, entries);
     }
-
-    /// <summary>Where a record was first made (<c>Organization/x/Type/id</c>) when it is a copy from a partner; null for this node's own.</summary>
-    public static string? SourceRecord(Resource resource) =>
-        (resource as IIdentifiable<List<Identifier>>)?.Identifier.FirstOrDefault(i => i.System == ReferralCodes.SourceRecordSystem)?.Value;
 
     /// <summary>This node's records that the Task's inputs and outputs name (organisations aside).</summary>
     private static HashSet<string> ParameterRecords(Hl7.Fhir.Model.Task task) =>
@@ -170,7 +163,7 @@ public sealed class PackageBuilder(FhirDbContext db, FhirSerializer serializer)
             if (reference is { Reference: null, Identifier: { System: ReferralCodes.SourceRecordSystem, Value: { } value } identifier }
                 && value.StartsWith(home + "/", StringComparison.Ordinal)
                 && await StoredResources.CurrentAsync<Resource>(db, serializer, value[(home.Length + 1)..], ct) is { } target
-                && SourceRecord(target) is { } origin)
+                && SourceRecords.Of(target) is { } origin)
             {
                 identifier.Value = origin;
             }
@@ -216,17 +209,7 @@ public sealed class PackageBuilder(FhirDbContext db, FhirSerializer serializer)
     }
 
     /// <summary>Tags the copy with where it came from and returns the conditional-create criteria on that tag.</summary>
-    private static string? SourceKey(Resource copy, string home, string local)
-    {
-        if (copy is not IIdentifiable<List<Identifier>> identifiable)
-        {
-            return null;
-        }
-
-        var value = $"{home}/{local}";
-        identifiable.Identifier.Add(new Identifier(ReferralCodes.SourceRecordSystem, value));
-        return $"identifier={ReferralCodes.SourceRecordSystem}|{value}";
-    }
+    private static string? SourceKey(Resource copy, string home, string local) => copy is IIdentifiable<List<Identifier>> ? SourceRecords.Mark(copy, $"{home}/{local}") : null;
 
     private static Bundle.EntryComponent Entry(string fullUrl, Resource resource, Bundle.HTTPVerb method, string url, string? ifNoneExist) => new()
     {

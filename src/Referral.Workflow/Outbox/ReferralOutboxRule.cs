@@ -48,7 +48,7 @@ public sealed class ReferralOutboxRule(
 
     /// <summary>
     /// The referrals this write changed, each once with the version that names its message: a referral Task written
-    /// here, or the current referral Task of a Task about it (a cancellation request) written without it.
+    /// here, or the current referral Task of a Task about it (<see cref="ReferralTask.IsAbout"/>) written without it.
     /// </summary>
     private async Task<List<(ResourceEntity Trigger, Hl7.Fhir.Model.Task Task, string ReferralId)>> ReferralsChangedAsync(
         FhirDbContext db, IReadOnlyList<ResourceEntity> written, CancellationToken ct)
@@ -72,7 +72,8 @@ public sealed class ReferralOutboxRule(
                 continue;
             }
 
-            if (await StoredResources.CurrentAsync<Hl7.Fhir.Model.Task>(db, serializer, focus, ct) is { } referral && ReferralTask.ReferralId(referral) is { } referralId)
+            if (await StoredResources.CurrentAsync<Hl7.Fhir.Model.Task>(db, serializer, focus, ct) is { } referral && ReferralTask.ReferralId(referral) is { } referralId
+                && ReferralTask.IsAbout(task, referral))
             {
                 changed.Add((entity, referral, referralId));
             }
