@@ -116,7 +116,7 @@ public sealed class PackageInbox(
     /// <summary>
     /// Applies a status message in one transaction with its inbox record: the records it carries are filed (the
     /// sender's as conditional updates on where they were made, our own coming back as updates in place), and the
-    /// state fields are copied onto our Task, unless nothing of it changed. The sender's placeholders for the referral's
+    /// state fields are copied onto our Task, unless nothing of it changed. The sender's stand-ins for the referral's
     /// patient, request and Task, and logical references to records either side holds, become references to ours.
     /// </summary>
     private async Task<IResult> ApplyStatusAsync(
@@ -204,7 +204,7 @@ public sealed class PackageInbox(
         };
     }
 
-    /// <summary>Points the sender's placeholders and logical source-record references at our resources, where we have them.</summary>
+    /// <summary>Points the sender's stand-ins and logical source-record references at our resources, where we have them.</summary>
     private async System.Threading.Tasks.Task ResolveAsync(Resource resource, Dictionary<string, string> ours, CancellationToken ct)
     {
         var home = node.Value.Organization + "/";

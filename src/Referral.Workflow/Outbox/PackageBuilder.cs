@@ -81,7 +81,7 @@ public sealed class PackageBuilder(FhirDbContext db, FhirSerializer serializer)
 
     /// <summary>
     /// A status message for a change of the referral <paramref name="task"/> (or of a Task about it) in one write:
-    /// the Task, with its patient, request and itself as <c>urn:uuid</c> placeholders the receiver maps to its own, and
+    /// the Task, with its patient, request and itself as <c>urn:uuid</c> stand-ins the receiver maps to its own, and
     /// the records that step brought: those its inputs and outputs name for the first time or that the same write
     /// changed (an answer's documents, the booked Appointment), and Tasks about the referral written with it (a
     /// cancellation request). Each record is a conditional update keyed on where it was first made (its source-record

@@ -31,7 +31,7 @@ public sealed class ReferralTransitionRule(FhirSerializer serializer, CallerCont
                 throw new BusinessRuleException($"A referral that is {TaskTransitions.Code(to)} needs the reason in statusReason.", "Task.statusReason");
             }
 
-            var previous = await PreviousAsync(db, entity, ct);
+            var previous = await StoredResources.PreviousAsync<Hl7.Fhir.Model.Task>(db, serializer, entity, ct);
             if (previous?.Status is not { } from)
             {
                 if (!TaskTransitions.CanStart(to))
@@ -88,19 +88,5 @@ public sealed class ReferralTransitionRule(FhirSerializer serializer, CallerCont
         }
 
         throw new ForbiddenException("Only the referring or the receiving organisation may change a referral.");
-    }
-
-    private async Task<Hl7.Fhir.Model.Task?> PreviousAsync(FhirDbContext db, ResourceEntity entity, CancellationToken ct)
-    {
-        if (entity.VersionId <= 1)
-        {
-            return null;
-        }
-
-        var (type, id, version) = (entity.ResourceType, entity.ResourceId, entity.VersionId - 1);
-        var json = await db.Resources.AsNoTracking()
-            .Where(r => r.ResourceType == type && r.ResourceId == id && r.VersionId == version && !r.IsDeleted)
-            .Select(r => r.Json).FirstOrDefaultAsync(ct);
-        return json is null ? null : serializer.ParseStored(json) as Hl7.Fhir.Model.Task;
     }
 }
