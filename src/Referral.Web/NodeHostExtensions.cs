@@ -13,7 +13,7 @@ public static class NodeHostExtensions
         // Kestrel refuses oversize bodies before they are buffered; the FHIR reader enforces the same limit with an OperationOutcome.
         builder.Services.Configure<KestrelServerOptions>(o => o.Limits.MaxRequestBodySize = fhir.MaxBodyBytes + 1);
         builder.Services.AddHealthChecks();
-        builder.Services.AddOptions<DemoDataOptions>().Bind(builder.Configuration.GetSection(DemoDataOptions.Section));
+        builder.Services.AddOptions<DemoDataOptions>().Bind(builder.Configuration.GetSection(DemoDataOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         return builder;
     }
 }

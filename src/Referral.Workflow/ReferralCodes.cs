@@ -17,6 +17,20 @@ public static class ReferralCodes
     public const string BserBusinessStatus = "http://hl7.org/fhir/us/bser/CodeSystem/TaskBusinessStatusCS";
     public const string AllianceBusinessStatus = Base + "/CodeSystem/referral-business-status";
 
+    /// <summary>Task.input/output types of a referral: the awaiting-information question and answers, the booked appointment.</summary>
+    public const string TaskParameterSystem = Base + "/CodeSystem/referral-task-parameter";
+    public const string InformationRequest = "information-request";
+    public const string InformationResponse = "information-response";
+    public const string AppointmentOutput = "appointment";
+
+    /// <summary>FHIR's Task codes; a cancellation request is a Task with code <c>abort</c> whose focus is the referral Task.</summary>
+    public const string TaskCodeSystem = "http://hl7.org/fhir/CodeSystem/task-code";
+    public const string Abort = "abort";
+
+    /// <summary>The <c>meta.tag</c> marking a Slot the cancer hospital reserves for alliance referrals (green channel).</summary>
+    public const string SlotReservationSystem = Base + "/CodeSystem/slot-reservation";
+    public const string AllianceReferralSlot = "alliance-referral";
+
     public const string ResidentIdSystem = "urn:oid:2.16.156.10011.1.5";
     public const string MpiSystem = "urn:alliance:mpi";
 }

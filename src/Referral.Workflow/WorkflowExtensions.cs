@@ -10,10 +10,11 @@ using Referral.Workflow.Documents;
 using Referral.Workflow.Inbox;
 using Referral.Workflow.Outbox;
 using Referral.Workflow.Referrals;
+using Referral.Workflow.Scheduling;
 
 namespace Referral.Workflow;
 
-/// <summary>The two-way referral workflow: state machine, transactional outbox and dispatcher, idempotent inbox.</summary>
+/// <summary>The two-way referral workflow: state machine, cancellation requests, slot booking, transactional outbox and dispatcher, idempotent inbox.</summary>
 public static class WorkflowExtensions
 {
     public static WebApplicationBuilder AddReferralWorkflow(this WebApplicationBuilder builder)
@@ -24,6 +25,8 @@ public static class WorkflowExtensions
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<AllianceOptions>, AllianceOptionsValidator>();
         services.AddScoped<IWriteRule, ReferralTransitionRule>();
+        services.AddScoped<IWriteRule, CancellationRequestRule>();
+        services.AddScoped<IWriteRule, SlotBookingRule>();
         services.AddScoped<IWriteRule, ReferralOutboxRule>();
         services.AddScoped<IWriteRule, DownwardReferralRule>();
         services.AddScoped<InboundReferral>();

@@ -48,6 +48,25 @@ public sealed class DemoDataTests
     }
 
     [Fact]
+    public async System.Threading.Tasks.Task A_node_asked_for_a_green_channel_seeds_free_reserved_slots_for_five_working_days()
+    {
+        using var node = new NodeFactory("Sqlite", new Dictionary<string, string?>
+        {
+            ["DemoData:Seed"] = "true",
+            ["DemoData:Patients"] = "1",
+            ["DemoData:ReservedSlots"] = "3",
+            ["Node:Organization"] = "Organization/cancer-hospital",
+        });
+        using var specialist = node.CreateClient(await Security.TokenFlows.UserTokenAsync(node, "specialist"));
+
+        var slots = (await specialist.SearchAsync("Slot?_tag=http://fhir.alliance.example/CodeSystem/slot-reservation|alliance-referral&status=free&_count=50")).Matches<Slot>().ToList();
+        Assert.Equal(15, slots.Count);
+        Assert.All(slots, s => Assert.NotEqual(DayOfWeek.Saturday, s.Start!.Value.ToOffset(TimeSpan.FromHours(8)).DayOfWeek));
+        Assert.Single(slots.Select(s => s.Schedule.Reference).Distinct());
+        Assert.Equal(0, (await specialist.SearchAsync("Slot?_tag:not=http://fhir.alliance.example/CodeSystem/slot-reservation|alliance-referral&_summary=count")).Total);
+    }
+
+    [Fact]
     public async System.Threading.Tasks.Task The_doctors_fhirUser_is_a_seeded_practitioner_of_the_hospital()
     {
         using var node = new NodeFactory("Sqlite", new Dictionary<string, string?> { ["DemoData:Seed"] = "true", ["DemoData:Patients"] = "1" });

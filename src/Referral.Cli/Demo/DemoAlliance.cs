@@ -81,6 +81,8 @@ public sealed record DemoAlliance(DemoNode Municipal, DemoNode Cancer)
             ["Storage:DataDirectory"] = node.DataDirectory,
             ["DemoData:Seed"] = "true",
             ["DemoData:Patients"] = PatientsPerNode.ToString(CultureInfo.InvariantCulture),
+            // The cancer hospital keeps a green channel of outpatient slots for the municipal hospital's referrals.
+            ["DemoData:ReservedSlots"] = node == Cancer ? "4" : "0",
             ["Node:Organization"] = node.Organization,
             ["Node:Name"] = node.Name,
             ["Authentication:Issuer"] = node.Issuer,

@@ -17,6 +17,10 @@ public sealed class DemoDataOptions
     /// </summary>
     public int SharedPatients { get; set; } = 10;
 
+    /// <summary>Free Slots per working day, over the next five, that the node reserves for alliance referrals (0: none).</summary>
+    [System.ComponentModel.DataAnnotations.Range(0, 16)]
+    public int ReservedSlots { get; set; }
+
     /// <summary>Seed of the generator, so a demo shows the same patients every time.</summary>
     public int RandomSeed { get; set; } = 20261201;
 }

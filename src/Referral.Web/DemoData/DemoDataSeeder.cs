@@ -11,8 +11,9 @@ namespace Referral.Web.DemoData;
 
 /// <summary>
 /// Fills an empty store with synthetic demo data (generated, deterministic; no real person): the alliance's hospitals,
-/// this node's staff (the Practitioners its demo users sign in as) and patients with oncology histories
-/// (<see cref="DemoPatients"/>, <see cref="DemoClinicalHistory"/>).
+/// this node's staff (the Practitioners its demo users sign in as), patients with oncology histories
+/// (<see cref="DemoPatients"/>, <see cref="DemoClinicalHistory"/>) and, if asked, Slots reserved for alliance referrals
+/// (<see cref="DemoGreenChannel"/>).
 /// </summary>
 public static class DemoDataSeeder
 {
@@ -61,6 +62,11 @@ public static class DemoDataSeeder
             var context = new DemoHistoryContext(
                 today, new ResourceReference(node.Organization, node.Name), [.. partners.Select(p => new ResourceReference(p.Organization, p.Name ?? p.OrganizationId))], clinician);
             var history = new DemoClinicalHistory(context, new Random(options.RandomSeed ^ DemoPatients.StableHash(organizationId + "/history")), Stage);
+            foreach (var slot in DemoGreenChannel.Reserve(node.Organization, options.ReservedSlots, today, Stage).ToList())
+            {
+                Stage(slot);
+            }
+
             return patients.Count(p => history.Write(p, Stage(ToPatient(p, node))));
         }, ct);
         app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(DemoDataSeeder).Namespace!).LogInformation(

@@ -47,16 +47,20 @@ public sealed class PackageInbox(
             return Informational(StatusCodes.Status200OK, $"Package {identifier} was already {seen.State}; nothing changed.");
         }
 
-        var task = bundle.Entry.Select(e => e.Resource).OfType<Hl7.Fhir.Model.Task>().SingleOrDefault()
-            ?? throw new InvalidResourceException("A package carries exactly one referral Task.", "Bundle.entry");
-        var referralId = ReferralTask.ReferralId(task)
-            ?? throw new InvalidResourceException("The Task carries no alliance referral identifier.", "Task.identifier");
+        var referrals = bundle.Entry.Where(e => e.Resource is Hl7.Fhir.Model.Task t && ReferralTask.ReferralId(t) is not null).ToList();
+        if (referrals.Count != 1)
+        {
+            throw new InvalidResourceException("A package carries exactly one Task with the alliance referral identifier.", "Bundle.entry");
+        }
+
+        var task = (Hl7.Fhir.Model.Task)referrals[0].Resource!;
+        var referralId = ReferralTask.ReferralId(task)!;
 
         inbound.ReferralId = referralId;
         using var work = NodeWork.Begin(sender);
-        return bundle.Entry.Any(e => e.Resource is ServiceRequest)
+        return bundle.Entry.Any(e => e.Resource is ServiceRequest request && ReferralTask.ReferralId(request) == referralId)
             ? await FileReferralAsync(bundle, task, referralId, identifier, sender, context, ct)
-            : await ApplyStatusAsync(task, referralId, identifier, sender, ct);
+            : await ApplyStatusAsync(bundle, referrals[0], referralId, identifier, sender, context, ct);
     }
 
     private async Task<IResult> FileReferralAsync(
@@ -102,25 +106,127 @@ public sealed class PackageInbox(
         return new FhirResult(StatusCodes.Status200OK, response);
     }
 
-    private async Task<IResult> ApplyStatusAsync(Hl7.Fhir.Model.Task message, string referralId, string identifier, FhirCaller sender, CancellationToken ct)
+    /// <summary>
+    /// Applies a status message in one transaction with its inbox record: the records it carries are filed (the
+    /// sender's as conditional updates on where they were made, our own coming back as updates in place), and the
+    /// state fields are copied onto our Task, unless nothing of it changed. The sender's stand-ins for the referral's
+    /// patient, request and Task, and logical references to records either side holds, become references to ours.
+    /// </summary>
+    private async Task<IResult> ApplyStatusAsync(
+        Bundle bundle, Bundle.EntryComponent taskEntry, string referralId, string identifier, FhirCaller sender, HttpContext context, CancellationToken ct)
     {
+        var message = (Hl7.Fhir.Model.Task)taskEntry.Resource!;
+        var local = await LocalTaskAsync(referralId, ct)
+            ?? throw new ResourceNotFoundException($"No referral {referralId} is known here.");
+        if (sender.Organization != ReferralTask.Owner(local) && sender.Organization != ReferralTask.Requester(local))
+        {
+            throw new ForbiddenException($"{sender.Organization} is not a party to referral {referralId}.");
+        }
+
+        var ours = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (theirs, mine) in new[] { (taskEntry.FullUrl, $"Task/{local.Id}"), (message.For?.Reference, local.For?.Reference), (message.Focus?.Reference, local.Focus?.Reference) })
+        {
+            if (theirs is not null && mine is not null)
+            {
+                ours.TryAdd(theirs, mine);
+            }
+        }
+
+        var entries = new List<Bundle.EntryComponent>();
+        foreach (var entry in bundle.Entry.Where(e => e != taskEntry && e.Resource is not null))
+        {
+            await ResolveAsync(entry.Resource!, ours, ct);
+            entries.Add(await OwnRecordInPlaceAsync(entry, local, referralId, sender, ct));
+        }
+
+        var updated = (Hl7.Fhir.Model.Task)local.DeepCopy();
+        StatusMessage.ApplyTo(message, updated);
+        await ResolveAsync(updated, ours, ct);
+        if (!updated.IsExactly(local))
+        {
+            entries.Add(new Bundle.EntryComponent
+            {
+                FullUrl = taskEntry.FullUrl,
+                Resource = updated,
+                Request = new Bundle.RequestComponent { Method = Bundle.HTTPVerb.PUT, Url = $"Task/{local.Id}" },
+            });
+        }
+
         var now = clock.GetUtcNow();
-        await unit.RunAsync(async token =>
+        await processor.ProcessAsync(new Bundle { Type = Bundle.BundleType.Transaction, Entry = entries }, context, ct, alongside: async token =>
         {
             db.Inbox.Add(Record(identifier, sender, "applied", now));
-            var local = await LocalTaskAsync(referralId, token)
-                ?? throw new ResourceNotFoundException($"No referral {referralId} is known here.");
-            if (sender.Organization != ReferralTask.Owner(local) && sender.Organization != ReferralTask.Requester(local))
+            await closure.StageAsync(updated, token);
+        });
+        return Informational(StatusCodes.Status200OK, $"Referral {referralId} is now {TaskTransitions.Code(message.Status ?? Hl7.Fhir.Model.Task.TaskStatus.Requested)} here.");
+    }
+
+    /// <summary>
+    /// A carried record that was made here is updated in place, and only when it belongs to this referral (named by its
+    /// Task's inputs or outputs, or a Task about it); one made elsewhere may come only from the sender.
+    /// </summary>
+    private async Task<Bundle.EntryComponent> OwnRecordInPlaceAsync(
+        Bundle.EntryComponent entry, Hl7.Fhir.Model.Task local, string referralId, FhirCaller sender, CancellationToken ct)
+    {
+        var record = entry.Resource!;
+        var origin = SourceRecords.Of(record)
+            ?? throw new InvalidResourceException($"A record sent with referral {referralId} names where it was made ({ReferralCodes.SourceRecordSystem}).", "Bundle.entry.resource.identifier");
+        var home = node.Value.Organization + "/";
+        if (!origin.StartsWith(home, StringComparison.Ordinal))
+        {
+            return origin.StartsWith(sender.Organization + "/", StringComparison.Ordinal)
+                ? entry
+                : throw new ForbiddenException($"{sender.Organization} may send its own records and ours, not {origin}.");
+        }
+
+        var mine = origin[home.Length..];
+        var named = local.Input.Select(i => i.Value).Concat(local.Output.Select(o => o.Value)).OfType<ResourceReference>().Any(r => r.Reference == mine);
+        if (StoredResources.Split(mine) is not (string type, string id) || type != record.TypeName
+            || !(named || (await StoredResources.CurrentAsync<Hl7.Fhir.Model.Task>(db, serializer, mine, ct) is { } about && ReferralTask.IsAbout(about, local))))
+        {
+            throw new ForbiddenException($"{mine} is not part of referral {referralId}.");
+        }
+
+        record.Id = id;
+        SourceRecords.Forget(record, origin);
+        return new Bundle.EntryComponent
+        {
+            FullUrl = entry.FullUrl,
+            Resource = record,
+            Request = new Bundle.RequestComponent { Method = Bundle.HTTPVerb.PUT, Url = mine },
+        };
+    }
+
+    /// <summary>Points the sender's stand-ins and logical source-record references at our resources, where we have them.</summary>
+    private async System.Threading.Tasks.Task ResolveAsync(Resource resource, Dictionary<string, string> ours, CancellationToken ct)
+    {
+        var home = node.Value.Organization + "/";
+        foreach (var reference in ReferenceRewriter.References(resource).ToList())
+        {
+            if (reference.Reference is { } target)
             {
-                throw new ForbiddenException($"{sender.Organization} is not a party to referral {referralId}.");
+                if (ours.TryGetValue(target, out var mine))
+                {
+                    reference.Reference = mine;
+                }
+
+                continue;
             }
 
-            StatusMessage.ApplyTo(message, local);
-            var applied = await store.StageUpdateAsync(local, local.Id!, null, "PUT", token);
-            await closure.StageAsync(local, token);
-            return applied;
-        }, ct);
-        return Informational(StatusCodes.Status200OK, $"Referral {referralId} is now {TaskTransitions.Code(message.Status ?? Hl7.Fhir.Model.Task.TaskStatus.Requested)} here.");
+            if (reference.Identifier is not { System: ReferralCodes.SourceRecordSystem, Value: { } origin })
+            {
+                continue;
+            }
+
+            var local = origin.StartsWith(home, StringComparison.Ordinal) ? origin[home.Length..]
+                : origin.Split('/') is [_, _, var type, _] ? await StoredResources.FindByIdentifierAsync(db, type, ReferralCodes.SourceRecordSystem, origin, ct)
+                : null;
+            if (local is not null)
+            {
+                reference.Reference = local;
+                reference.Identifier = null;
+            }
+        }
     }
 
     /// <summary>An ambiguous or conflicting patient: nothing is filed; a coordinator's matching Task holds the package.</summary>

@@ -4,6 +4,7 @@ using Referral.Fhir.Features.Transactions;
 using Referral.Fhir.Serialization;
 using Referral.Identity.Access;
 using Referral.Persistence;
+using Referral.Workflow.Referrals;
 
 namespace Referral.Workflow.Outbox;
 
@@ -79,6 +80,97 @@ public sealed class PackageBuilder(FhirDbContext db, FhirSerializer serializer)
     }
 
     /// <summary>
+    /// A status message for a change of the referral <paramref name="task"/> (or of a Task about it) in one write:
+    /// the Task, with its patient, request and itself as <c>urn:uuid</c> stand-ins the receiver maps to its own, and
+    /// the records that step brought: those its inputs and outputs name for the first time or that the same write
+    /// changed (an answer's documents, the booked Appointment), and Tasks about the referral written with it (a
+    /// cancellation request). Each record is a conditional update keyed on where it was first made (its source-record
+    /// identifier, else this node's own), so both nodes keep one copy of it and a later change replaces that copy.
+    /// </summary>
+    public async Task<Bundle> BuildStatusAsync(
+        Hl7.Fhir.Model.Task task, string referralId, string home, string bundleIdentifier, DateTimeOffset now, IReadOnlyList<ResourceEntity> written, CancellationToken ct)
+    {
+        var self = $"Task/{task.Id}";
+        var changed = written.Where(e => !e.IsDeleted).Select(e => $"{e.ResourceType}/{e.ResourceId}").ToHashSet(StringComparer.Ordinal);
+        var taskVersion = written.FirstOrDefault(e => e.ResourceType == "Task" && e.ResourceId == task.Id && !e.IsDeleted);
+        var before = taskVersion is null
+            ? ParameterRecords(task)
+            : await StoredResources.PreviousAsync<Hl7.Fhir.Model.Task>(db, serializer, taskVersion, ct) is { } previous ? ParameterRecords(previous) : [];
+
+        var urls = new Dictionary<string, string>(StringComparer.Ordinal) { [self] = NewUrn() };
+        foreach (var own in new[] { task.For?.Reference, task.Focus?.Reference }.OfType<string>())
+        {
+            urls.TryAdd(own, NewUrn());
+        }
+
+        var records = new List<(string Local, Resource Record)>();
+        foreach (var reference in ParameterRecords(task).Where(r => !before.Contains(r) || changed.Contains(r)).Where(r => !urls.ContainsKey(r)))
+        {
+            if (await StoredResources.CurrentAsync<Resource>(db, serializer, reference, ct) is { } record)
+            {
+                records.Add((reference, record));
+            }
+        }
+
+        foreach (var entity in written.Where(e => e.ResourceType == "Task" && !e.IsDeleted && e.ResourceId != task.Id))
+        {
+            if (serializer.ParseStored(entity.Json) is Hl7.Fhir.Model.Task about && ReferralTask.IsAbout(about, task)
+                && records.All(r => r.Local != $"Task/{entity.ResourceId}"))
+            {
+                records.Add(($"Task/{entity.ResourceId}", about));
+            }
+        }
+
+        // A record that cannot carry where it was made cannot be keyed: it stays a logical reference.
+        records.RemoveAll(r => SourceRecords.Of(r.Record) is null && !SourceRecords.CanMark(r.Record));
+        foreach (var (local, _) in records)
+        {
+            urls[local] = NewUrn();
+        }
+
+        var entries = new List<Bundle.EntryComponent>();
+        foreach (var (local, record) in records)
+        {
+            var copy = Copy(record, home, urls);
+            var origin = SourceRecords.Of(record) ?? $"{home}/{local}";
+            if (SourceRecords.Of(copy) is null)
+            {
+                SourceRecords.Mark(copy, origin);
+            }
+
+            await PointAtOriginsAsync(copy, home, ct);
+            entries.Add(Entry(urls[local], copy, Bundle.HTTPVerb.PUT, $"{copy.TypeName}?{SourceRecords.Criteria(origin)}", null));
+        }
+
+        var taskCopy = Copy(task, home, urls);
+        await PointAtOriginsAsync(taskCopy, home, ct);
+        return StatusMessage.Wrap(taskCopy, urls[self], referralId, bundleIdentifier, now, entries);
+    }
+
+    /// <summary>This node's records that the Task's inputs and outputs name (organisations aside).</summary>
+    private static HashSet<string> ParameterRecords(Hl7.Fhir.Model.Task task) =>
+        task.Input.Select(i => i.Value).Concat(task.Output.Select(o => o.Value)).OfType<ResourceReference>()
+            .Select(r => r.Reference).Where(r => StoredResources.Split(r) is { Type: not "Organization" }).OfType<string>().ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>
+    /// A logical reference to a record of ours that is itself a partner's copy names the original instead, so the
+    /// partner finds its own record.
+    /// </summary>
+    private async System.Threading.Tasks.Task PointAtOriginsAsync(Resource copy, string home, CancellationToken ct)
+    {
+        foreach (var reference in ReferenceRewriter.References(copy).ToList())
+        {
+            if (reference is { Reference: null, Identifier: { System: ReferralCodes.SourceRecordSystem, Value: { } value } identifier }
+                && value.StartsWith(home + "/", StringComparison.Ordinal)
+                && await StoredResources.CurrentAsync<Resource>(db, serializer, value[(home.Length + 1)..], ct) is { } target
+                && SourceRecords.Of(target) is { } origin)
+            {
+                identifier.Value = origin;
+            }
+        }
+    }
+
+    /// <summary>
     /// A copy for the partner: no local id or version; references to records in the package point at their entries,
     /// organisations keep their alliance-wide ids, and anything else becomes a logical reference to where it came from.
     /// </summary>
@@ -117,22 +209,13 @@ public sealed class PackageBuilder(FhirDbContext db, FhirSerializer serializer)
     }
 
     /// <summary>Tags the copy with where it came from and returns the conditional-create criteria on that tag.</summary>
-    private static string? SourceKey(Resource copy, string home, string local)
+    private static string? SourceKey(Resource copy, string home, string local) => copy switch
     {
-        var value = $"{home}/{local}";
-        switch (copy)
-        {
-            case IIdentifiable<List<Identifier>> identifiable:
-                identifiable.Identifier.Add(new Identifier(ReferralCodes.SourceRecordSystem, value));
-                return $"identifier={ReferralCodes.SourceRecordSystem}|{value}";
-            case IIdentifiable<Identifier> single:
-                // One identifier only (Composition): the document's own when it has one, else where it came from.
-                single.Identifier ??= new Identifier(ReferralCodes.SourceRecordSystem, value);
-                return single.Identifier.System is { } system && single.Identifier.Value is { } key ? $"identifier={system}|{key}" : null;
-            default:
-                return null;
-        }
-    }
+        // One identifier only (Composition): the document's own when it has one, else where it came from.
+        IIdentifiable<Identifier> { Identifier: { System: { } system, Value: { } key } } => $"identifier={system}|{key}",
+        _ when SourceRecords.CanMark(copy) => SourceRecords.Mark(copy, $"{home}/{local}"),
+        _ => null,
+    };
 
     private static Bundle.EntryComponent Entry(string fullUrl, Resource resource, Bundle.HTTPVerb method, string url, string? ifNoneExist) => new()
     {
@@ -141,21 +224,8 @@ public sealed class PackageBuilder(FhirDbContext db, FhirSerializer serializer)
         Request = new Bundle.RequestComponent { Method = method, Url = url, IfNoneExist = ifNoneExist },
     };
 
-    private async Task<T?> LoadAsync<T>(string? reference, CancellationToken ct)
-        where T : Resource
-    {
-        var slash = reference?.IndexOf('/', StringComparison.Ordinal) ?? -1;
-        if (slash <= 0)
-        {
-            return null;
-        }
-
-        var (type, id) = (reference![..slash], reference[(slash + 1)..]);
-        var json = await db.Resources.AsNoTracking()
-            .Where(r => r.ResourceType == type && r.ResourceId == id && !r.IsHistory && !r.IsDeleted)
-            .Select(r => r.Json).FirstOrDefaultAsync(ct);
-        return json is null ? null : serializer.ParseStored(json) as T;
-    }
+    private Task<T?> LoadAsync<T>(string? reference, CancellationToken ct)
+        where T : Resource => StoredResources.CurrentAsync<T>(db, serializer, reference, ct);
 
     private async Task<List<Consent>> SharingConsentsAsync(string patientId, string destination, CancellationToken ct)
     {

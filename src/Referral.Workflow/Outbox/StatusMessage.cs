@@ -3,22 +3,28 @@ using Hl7.Fhir.Model;
 namespace Referral.Workflow.Outbox;
 
 /// <summary>
-/// A change of a referral's state sent to the other side: a transaction Bundle with the Task as this node has it,
-/// keyed on the referral identifier; the receiving inbox copies the state fields onto its own Task.
+/// A change of a referral's state sent to the other side: a transaction Bundle with the Task as this node has it and
+/// the records that step brought (see <see cref="PackageBuilder.BuildStatusAsync"/>); the receiving inbox copies the
+/// state fields onto its own Task and files the records.
 /// </summary>
 public static class StatusMessage
 {
-    public static Bundle Build(Hl7.Fhir.Model.Task task, string referralId, string home, string bundleIdentifier, DateTimeOffset now) => new()
+    /// <summary>A message with the Task alone (the receiver's transport acknowledgement).</summary>
+    public static Bundle Build(Hl7.Fhir.Model.Task task, string referralId, string home, string bundleIdentifier, DateTimeOffset now) =>
+        Wrap(PackageBuilder.Copy(task, home, new Dictionary<string, string>()), $"urn:uuid:{Guid.NewGuid():D}", referralId, bundleIdentifier, now, []);
+
+    public static Bundle Wrap(Hl7.Fhir.Model.Task copy, string taskUrl, string referralId, string bundleIdentifier, DateTimeOffset now, IEnumerable<Bundle.EntryComponent> records) => new()
     {
         Type = Bundle.BundleType.Transaction,
         Identifier = new Identifier(ReferralCodes.PackageIdentifierSystem, bundleIdentifier),
         Timestamp = now,
         Entry =
         [
+            .. records,
             new Bundle.EntryComponent
             {
-                FullUrl = $"urn:uuid:{Guid.NewGuid():D}",
-                Resource = PackageBuilder.Copy(task, home, new Dictionary<string, string>()),
+                FullUrl = taskUrl,
+                Resource = copy,
                 Request = new Bundle.RequestComponent
                 {
                     Method = Bundle.HTTPVerb.PUT,

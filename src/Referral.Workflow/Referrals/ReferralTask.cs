@@ -16,6 +16,15 @@ public static class ReferralTask
 
     public static string? Owner(Hl7.Fhir.Model.Task task) => task.Owner?.Reference;
 
+    /// <summary>
+    /// A Task between the referral's two organisations (either way) whose focus is the referral Task, e.g. a
+    /// cancellation request: it travels with the referral. A Task one hospital keeps for itself does not.
+    /// </summary>
+    public static bool IsAbout(Hl7.Fhir.Model.Task about, Hl7.Fhir.Model.Task referral) =>
+        // A resolved patient-match Task focuses the referral too, but it is the receiver's own queue: it never travels.
+        ReferralId(about) is null && !Inbox.PatientMatchTask.Is(about) && about.Focus?.Reference == $"Task/{referral.Id}"
+        && ((Requester(about) == Requester(referral) && Owner(about) == Owner(referral)) || (Requester(about) == Owner(referral) && Owner(about) == Requester(referral)));
+
     public static bool IsClosed(Hl7.Fhir.Model.Task.TaskStatus? status) => status is
         Hl7.Fhir.Model.Task.TaskStatus.Completed or Hl7.Fhir.Model.Task.TaskStatus.Cancelled or
         Hl7.Fhir.Model.Task.TaskStatus.Rejected or Hl7.Fhir.Model.Task.TaskStatus.Failed or Hl7.Fhir.Model.Task.TaskStatus.EnteredInError;

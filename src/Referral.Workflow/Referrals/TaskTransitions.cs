@@ -11,8 +11,9 @@ public enum ReferralSide
 
 /// <summary>
 /// The referral state machine: requested → received → accepted | rejected → in-progress → completed, with on-hold
-/// ("awaiting information": the receiver asks, the placer answers, it resumes) and cancelled (by the placer before
-/// in-progress; after that the placer asks with business status 5.2 and the receiver cancels).
+/// ("awaiting information": the receiver asks, the placer answers, it resumes to the status it was held from) and
+/// cancelled (by the placer before in-progress; after that the placer asks with a cancellation request, a Task with
+/// code abort, business status 5.2, and the receiver cancels).
 /// </summary>
 public static class TaskTransitions
 {
@@ -54,10 +55,19 @@ public static class TaskTransitions
             return $"The referral cannot go from {Code(from)} to {Code(to)}.";
         }
 
-        return side is null || sides.Contains(side.Value)
-            ? null
-            : $"The referral can go from {Code(from)} to {Code(to)} only by the {string.Join(" or ", sides.Select(s => s == ReferralSide.Placer ? "referring (placer)" : "receiving"))} organisation.";
+        if (side is null || sides.Contains(side.Value))
+        {
+            return null;
+        }
+
+        var refusal = $"The referral can go from {Code(from)} to {Code(to)} only by the {string.Join(" or ", sides.Select(s => s == ReferralSide.Placer ? "referring (placer)" : "receiving"))} organisation.";
+        return to == TaskStatus.Cancelled && side == ReferralSide.Placer
+            ? refusal + $" Ask the receiver instead with a cancellation request: a Task with code {ReferralCodes.Abort} ({ReferralCodes.TaskCodeSystem}) whose focus is this Task."
+            : refusal;
     }
+
+    /// <summary>The statuses whose Task must say why in statusReason (FHIR: "why this task is held, failed, was refused").</summary>
+    public static bool NeedsReason(TaskStatus status) => status is TaskStatus.Rejected or TaskStatus.Cancelled or TaskStatus.OnHold;
 
     public static string Code(TaskStatus status) => Hl7.Fhir.Utility.EnumUtility.GetLiteral(status) ?? status.ToString();
 }

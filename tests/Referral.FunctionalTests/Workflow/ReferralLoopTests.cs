@@ -32,12 +32,12 @@ public sealed class ReferralLoopTests : IDisposable
 
         // The cancer hospital is down: the package waits in the outbox, retried with back-off.
         await TwoNodes.EventuallyAsync(async () => (await OutboxAsync(_nodes.MunicipalNode)).Any(m => m.Attempts > 0), "a failed delivery attempt");
-        Assert.Equal(Hl7.Fhir.Model.Task.TaskStatus.Requested, (await TaskAsync(municipal, referralId)).Status);
+        Assert.Equal(Hl7.Fhir.Model.Task.TaskStatus.Requested, (await ReferralSteps.TaskAsync(municipal, referralId)).Status);
 
         _nodes.StartCancerNode();
         using var cancer = _nodes.CancerNode.CreateClient();
-        await TwoNodes.EventuallyAsync(async () => await FindTaskAsync(cancer, referralId) is not null, "the referral at the cancer hospital");
-        var received = await TaskAsync(cancer, referralId);
+        await TwoNodes.EventuallyAsync(async () => await ReferralSteps.FindTaskAsync(cancer, referralId) is not null, "the referral at the cancer hospital");
+        var received = await ReferralSteps.TaskAsync(cancer, referralId);
         Assert.Equal(Hl7.Fhir.Model.Task.TaskStatus.Received, received.Status);
         var filed = (await cancer.SearchAsync("Patient?identifier=urn:oid:2.16.156.10011.1.5|110101196103141234")).Matches<Patient>().Single();
         Assert.Equal($"Patient/{filed.Id}", received.For.Reference);
@@ -47,7 +47,7 @@ public sealed class ReferralLoopTests : IDisposable
         Assert.True((await cancer.SearchAsync($"Provenance?agent={TwoNodes.Municipal}&_summary=count")).Total >= 1);
 
         // Transport acknowledgement reaches the placer.
-        await TwoNodes.EventuallyAsync(async () => (await TaskAsync(municipal, referralId)).Status == Hl7.Fhir.Model.Task.TaskStatus.Received, "received at the municipal hospital");
+        await TwoNodes.EventuallyAsync(async () => (await ReferralSteps.TaskAsync(municipal, referralId)).Status == Hl7.Fhir.Model.Task.TaskStatus.Received, "received at the municipal hospital");
 
         // The specialist accepts; the placer sees it.
         received.Status = Hl7.Fhir.Model.Task.TaskStatus.Accepted;
@@ -57,8 +57,8 @@ public sealed class ReferralLoopTests : IDisposable
             Assert.Equal(HttpStatusCode.OK, accept.StatusCode);
         }
 
-        await TwoNodes.EventuallyAsync(async () => (await TaskAsync(municipal, referralId)).Status == Hl7.Fhir.Model.Task.TaskStatus.Accepted, "accepted at the municipal hospital");
-        Assert.Equal("3.0", (await TaskAsync(municipal, referralId)).BusinessStatus.Coding[0].Code);
+        await TwoNodes.EventuallyAsync(async () => (await ReferralSteps.TaskAsync(municipal, referralId)).Status == Hl7.Fhir.Model.Task.TaskStatus.Accepted, "accepted at the municipal hospital");
+        Assert.Equal("3.0", (await ReferralSteps.TaskAsync(municipal, referralId)).BusinessStatus.Coding[0].Code);
     }
 
     [Fact]
@@ -70,8 +70,8 @@ public sealed class ReferralLoopTests : IDisposable
         var patient = await municipal.CreateAsync(Referrals.Patient("110101196103145678"));
         var referralId = Guid.NewGuid().ToString("N");
         (await municipal.PostAsync("/fhir", FhirClient.Body(Referrals.Submit(patient.Id, referralId)))).Dispose();
-        await TwoNodes.EventuallyAsync(async () => await FindTaskAsync(cancer, referralId) is not null, "the referral at the cancer hospital");
-        var before = await TaskAsync(cancer, referralId);
+        await TwoNodes.EventuallyAsync(async () => await ReferralSteps.FindTaskAsync(cancer, referralId) is not null, "the referral at the cancer hospital");
+        var before = await ReferralSteps.TaskAsync(cancer, referralId);
 
         var package = (await OutboxAsync(_nodes.MunicipalNode)).First(m => m.StreamKey == referralId);
         using var partner = _nodes.CancerNode.CreateClient(await _nodes.CancerNode.TokenAsync("municipal-hospital-node", "municipal-node-test-secret"));
@@ -80,7 +80,7 @@ public sealed class ReferralLoopTests : IDisposable
         Assert.Equal(HttpStatusCode.OK, again.StatusCode);
         Assert.Contains("already", (await again.ReadAsync<OperationOutcome>()).Issue[0].Diagnostics, StringComparison.Ordinal);
         Assert.Equal(1, (await cancer.SearchAsync("Patient?identifier=urn:oid:2.16.156.10011.1.5|110101196103145678&_summary=count")).Total);
-        Assert.Equal(before.Meta.VersionId, (await TaskAsync(cancer, referralId)).Meta.VersionId);
+        Assert.Equal(before.Meta.VersionId, (await ReferralSteps.TaskAsync(cancer, referralId)).Meta.VersionId);
     }
 
     [Fact]
@@ -92,16 +92,16 @@ public sealed class ReferralLoopTests : IDisposable
         var patient = await municipal.CreateAsync(Referrals.Patient("110101196103149999"));
         var referralId = Guid.NewGuid().ToString("N");
         (await municipal.PostAsync("/fhir", FhirClient.Body(Referrals.Submit(patient.Id, referralId)))).Dispose();
-        await TwoNodes.EventuallyAsync(async () => await FindTaskAsync(cancer, referralId) is not null, "the referral at the cancer hospital");
+        await TwoNodes.EventuallyAsync(async () => await ReferralSteps.FindTaskAsync(cancer, referralId) is not null, "the referral at the cancer hospital");
 
-        var task = await TaskAsync(cancer, referralId);
+        var task = await ReferralSteps.TaskAsync(cancer, referralId);
         task.Status = Hl7.Fhir.Model.Task.TaskStatus.Completed;
         using var skip = await cancer.PutAsync($"/fhir/Task/{task.Id}", FhirClient.Body(task));
         Assert.Equal(HttpStatusCode.Conflict, skip.StatusCode);
         Assert.Contains("from received to completed", (await skip.ReadAsync<OperationOutcome>()).Issue[0].Diagnostics, StringComparison.Ordinal);
 
         // The placer may not accept its own referral.
-        var placed = await TaskAsync(municipal, referralId);
+        var placed = await ReferralSteps.TaskAsync(municipal, referralId);
         placed.Status = Hl7.Fhir.Model.Task.TaskStatus.Accepted;
         using var selfAccept = await municipal.PutAsync($"/fhir/Task/{placed.Id}", FhirClient.Body(placed));
         Assert.Equal(HttpStatusCode.Conflict, selfAccept.StatusCode);
@@ -129,15 +129,9 @@ public sealed class ReferralLoopTests : IDisposable
         await TwoNodes.EventuallyAsync(async () => (await cancer.SearchAsync("Task?code=patient-match&_summary=count")).Total > 0, "a matching Task");
         var review = (await cancer.SearchAsync("Task?code=patient-match")).Matches<Hl7.Fhir.Model.Task>().Single();
         Assert.Contains("birth date", review.Description, StringComparison.Ordinal);
-        Assert.Null(await FindTaskAsync(cancer, referralId));
+        Assert.Null(await ReferralSteps.FindTaskAsync(cancer, referralId));
         Assert.Equal(1, (await cancer.SearchAsync("Patient?identifier=urn:oid:2.16.156.10011.1.5|110101196103140000&_summary=count")).Total);
     }
-
-    private static async Task<Hl7.Fhir.Model.Task?> FindTaskAsync(HttpClient client, string referralId) =>
-        (await client.SearchAsync($"Task?identifier={Referrals.System}|{referralId}")).Matches<Hl7.Fhir.Model.Task>().SingleOrDefault();
-
-    private static async Task<Hl7.Fhir.Model.Task> TaskAsync(HttpClient client, string referralId) =>
-        await FindTaskAsync(client, referralId) ?? throw new InvalidOperationException($"No Task for referral {referralId}.");
 
     private static async Task<List<OutboxMessage>> OutboxAsync(NodeFactory node)
     {
