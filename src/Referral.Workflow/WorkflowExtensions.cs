@@ -45,6 +45,7 @@ public static class WorkflowExtensions
         services.AddOptions<DocumentOptions>().Bind(builder.Configuration.GetSection(DocumentOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<DocumentOptions>, DocumentOptionsValidator>();
         services.AddSingleton<DocumentFonts>();
+        services.AddSingleton<Referral.Fhir.Api.ICapabilityContributor, DocumentCapabilities>();
         services.AddHostedService<DocumentFontsCheck>();
         services.AddSingleton<CodeDisplays>();
         services.AddScoped<DocumentSources>();

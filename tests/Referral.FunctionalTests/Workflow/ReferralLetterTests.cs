@@ -10,6 +10,19 @@ public sealed class ReferralLetterTests : IDisposable
     private readonly TwoNodes _nodes = new();
 
     [Fact]
+    public async System.Threading.Tasks.Task The_capability_statement_lists_the_document_operations()
+    {
+        using var municipal = _nodes.MunicipalNode.CreateClient();
+
+        var capabilities = await (await municipal.GetAsync("/fhir/metadata")).ReadAsync<CapabilityStatement>();
+
+        var request = capabilities.Rest[0].Resource.Single(r => r.Type == "ServiceRequest");
+        Assert.Contains(request.Operation, o => o.Name == "referral-letter" && o.Definition == "http://fhir.alliance.example/OperationDefinition/referral-letter");
+        var composition = capabilities.Rest[0].Resource.Single(r => r.Type == "Composition");
+        Assert.Contains(composition.Operation, o => o.Name == "render-pdf" && o.Definition == "http://fhir.alliance.example/OperationDefinition/render-pdf");
+    }
+
+    [Fact]
     public async System.Threading.Tasks.Task The_referral_letter_is_a_pdf_with_the_patient_and_diagnosis_and_arrives_at_the_partner()
     {
         _nodes.StartCancerNode();
