@@ -5,7 +5,8 @@ namespace Referral.Identity.Access;
 
 /// <summary>
 /// The SQL filter behind organisation scoping. A resource is patient data when it references a Patient (the same
-/// rule as <c>$everything</c>); it is visible when one of those patients is accessible to the organisation:
+/// rule as <c>$everything</c>); a Task naming no patient is visible to the organisations it names as owner or
+/// requester; patient data is visible when one of those patients is accessible to the organisation:
 /// managed by it (patients with no managingOrganization count as the node's own), or named by a referral
 /// (ServiceRequest performer/requester), a referral or consultation Task (owner/requester) or a sharing Consent
 /// (provision actor) for that patient which is not closed. Everything is a correlated EXISTS on the index tables,
@@ -52,10 +53,15 @@ internal static class CompartmentScope
                 ? granted
                 : patientId => patientId == confinedToPatient && Granted(patientId);
 
+        // A Task that names no patient (a patient-match Task holding a partner's package, a to-do between hospitals)
+        // is the business of the organisations it is between: its owner and requester, or anyone when it names neither.
         Expression<Func<ResourceEntity, bool>> template = r =>
             (r.ResourceType == "Patient" && Accessible(r.ResourceId))
             || (r.ResourceType != "Patient"
-                && (!references.Any(i => i.Sid == r.Sid && i.TargetType == "Patient")
+                && ((!references.Any(i => i.Sid == r.Sid && i.TargetType == "Patient")
+                        && (r.ResourceType != "Task"
+                            || !references.Any(i => i.Sid == r.Sid && (i.Param == "owner" || i.Param == "requester") && i.TargetType == "Organization")
+                            || references.Any(i => i.Sid == r.Sid && (i.Param == "owner" || i.Param == "requester") && i.TargetType == "Organization" && i.TargetId == organizationId)))
                     || references.Any(i => i.Sid == r.Sid && i.TargetType == "Patient" && Accessible(i.TargetId))));
 
         var inlined = new MarkerInliner(nameof(Granted), granted).Visit(accessible);

@@ -39,6 +39,27 @@ public abstract class OrganisationScopingTests(NodeFactory node)
     }
 
     [Fact]
+    public async System.Threading.Tasks.Task A_task_naming_no_patient_is_seen_only_by_the_organisations_it_is_between()
+    {
+        var partner = await PartnerAsync();
+        var world = await ScopingWorld.CreateAsync(_admin, partner);
+        Hl7.Fhir.Model.Task Between(string requester) => new()
+        {
+            Meta = world.Tagged(),
+            Status = Hl7.Fhir.Model.Task.TaskStatus.Requested,
+            Intent = Hl7.Fhir.Model.Task.TaskIntent.Order,
+            Requester = new ResourceReference(requester),
+            Owner = new ResourceReference("Organization/municipal-hospital"),
+        };
+        var withPartner = await _admin.CreateAsync(Between(ScopingWorld.Partner));
+        var withOther = await _admin.CreateAsync(Between("Organization/other-hospital"));
+
+        Assert.Equal([withPartner.Id], (await partner.SearchAsync($"Task?{world.TagQuery}")).Matches<Hl7.Fhir.Model.Task>().Select(t => t.Id));
+        Assert.Equal(HttpStatusCode.NotFound, (await partner.GetAsync($"/fhir/Task/{withOther.Id}")).StatusCode);
+        Assert.Equal(2, (await _admin.SearchAsync($"Task?{world.TagQuery}&_summary=count")).Total);
+    }
+
+    [Fact]
     public async System.Threading.Tasks.Task Searches_and_their_counts_leave_out_what_the_partner_may_not_see()
     {
         var partner = await PartnerAsync();
