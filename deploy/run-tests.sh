@@ -95,33 +95,39 @@ trap 'on_signal 130 INT' INT
 trap 'on_signal 143 TERM' TERM
 trap 'on_signal 129 HUP' HUP
 
-if [ -n "${REFERRAL_TEST_POSTGRES:-}" ]; then
-    echo "run-tests.sh: using existing PostgreSQL from REFERRAL_TEST_POSTGRES" >&2
-else
-    if [ -n "${PGPORT_LOCAL:-}" ]; then
-        ports="$PGPORT_LOCAL"
-    else
-        ports="$(seq 55432 55531)"   # concurrent runs on one machine each get their own port
-    fi
-    conn=""
+# start_on_free_port NAME SCRIPT PORTVAR FIRST LAST: runs SCRIPT with PORTVAR=<port>, on the port PORTVAR pins or
+# else the first free one in FIRST..LAST (SCRIPT exits 3 when its port is busy), so concurrent runs on one machine
+# each get their own server. Sets STARTED_PORT and STARTED_CONN (SCRIPT's output); stops the run when nothing started.
+start_on_free_port() {
+    local name="$1" script="$2" portvar="$3" pinned="${!3:-}" ports port rc err errfile
+    if [ -n "$pinned" ]; then ports="$pinned"; else ports="$(seq "$4" "$5")"; fi
+    STARTED_PORT=""
+    STARTED_CONN=""
     errfile="$(mktemp)"
     for port in $ports; do
-        conn="$(PGPORT_LOCAL="$port" bash "$ROOT/deploy/postgres/start-local.sh" 2>"$errfile")"
+        STARTED_CONN="$(env "$portvar=$port" bash "$script" 2>"$errfile")"
         rc=$?
         if [ $rc -eq 0 ]; then
-            PG_STARTED_PORT="$port"
+            STARTED_PORT="$port"
             break
         fi
-        if [ $rc -ne 3 ] || [ -n "${PGPORT_LOCAL:-}" ]; then break; fi   # 3 = port busy: try the next
+        if [ $rc -ne 3 ] || [ -n "$pinned" ]; then break; fi   # 3 = port busy: try the next
     done
     err="$(cat "$errfile" 2>/dev/null)"; rm -f "$errfile"
-    if [ -z "$PG_STARTED_PORT" ]; then
+    if [ -z "$STARTED_PORT" ]; then
         [ -n "$err" ] && echo "$err" >&2
-        echo "run-tests.sh: could not start the local PostgreSQL cluster" >&2
+        echo "run-tests.sh: could not start the local $name" >&2
         summary 0 1
         exit 1
     fi
-    export REFERRAL_TEST_POSTGRES="$conn"
+}
+
+if [ -n "${REFERRAL_TEST_POSTGRES:-}" ]; then
+    echo "run-tests.sh: using existing PostgreSQL from REFERRAL_TEST_POSTGRES" >&2
+else
+    start_on_free_port "PostgreSQL cluster" "$ROOT/deploy/postgres/start-local.sh" PGPORT_LOCAL 55432 55531
+    PG_STARTED_PORT="$STARTED_PORT"
+    export REFERRAL_TEST_POSTGRES="$STARTED_CONN"
     echo "run-tests.sh: PostgreSQL test cluster: $REFERRAL_TEST_POSTGRES" >&2
 fi
 
@@ -129,30 +135,9 @@ fi
 if [ -n "${REFERRAL_TEST_REDIS:-}" ]; then
     echo "run-tests.sh: using existing Redis from REFERRAL_TEST_REDIS" >&2
 else
-    if [ -n "${REDIS_PORT_LOCAL:-}" ]; then
-        ports="$REDIS_PORT_LOCAL"
-    else
-        ports="$(seq 56379 56478)"
-    fi
-    conn=""
-    errfile="$(mktemp)"
-    for port in $ports; do
-        conn="$(REDIS_PORT_LOCAL="$port" bash "$ROOT/deploy/redis/start-local.sh" 2>"$errfile")"
-        rc=$?
-        if [ $rc -eq 0 ]; then
-            REDIS_STARTED_PORT="$port"
-            break
-        fi
-        if [ $rc -ne 3 ] || [ -n "${REDIS_PORT_LOCAL:-}" ]; then break; fi   # 3 = port busy: try the next
-    done
-    err="$(cat "$errfile" 2>/dev/null)"; rm -f "$errfile"
-    if [ -z "$REDIS_STARTED_PORT" ]; then
-        [ -n "$err" ] && echo "$err" >&2
-        echo "run-tests.sh: could not start the local Redis server" >&2
-        summary 0 1
-        exit 1
-    fi
-    export REFERRAL_TEST_REDIS="$conn"
+    start_on_free_port "Redis server" "$ROOT/deploy/redis/start-local.sh" REDIS_PORT_LOCAL 56379 56478
+    REDIS_STARTED_PORT="$STARTED_PORT"
+    export REFERRAL_TEST_REDIS="$STARTED_CONN"
     echo "run-tests.sh: Redis test server: $REFERRAL_TEST_REDIS" >&2
 fi
 

@@ -9,10 +9,6 @@ namespace Referral.Benchmarks;
 /// </summary>
 internal sealed class BenchNode : IAsyncDisposable
 {
-    // The admin script client of the node's demo configuration (src/Referral.Web/appsettings.json, Identity:Clients).
-    private const string ClientId = "scripts";
-    private const string ClientSecret = "scripts-demo-secret";
-
     private readonly string _dataDirectory;
 
     private BenchNode(NodeProcess process, HttpClient client, string dataDirectory)
@@ -43,7 +39,7 @@ internal sealed class BenchNode : IAsyncDisposable
         {
             if (secured)
             {
-                var tokens = new BearerTokenHandler(process.BaseUrl, ClientId, ClientSecret, LoadRunner.CreateHandler(connections));
+                var tokens = new BearerTokenHandler(process.BaseUrl, AllianceProcesses.ScriptsClientId, AllianceProcesses.ScriptsClientSecret, LoadRunner.CreateHandler(connections));
                 client = LoadRunner.CreateClient(tokens);
                 await tokens.AuthenticateAsync(ct);
             }
