@@ -110,9 +110,10 @@ init_out="$(as_pg "$INITDB" -D "$DIR" -A trust -U postgres -E UTF8 --locale=C -N
 }
 
 # The data directory itself hosts the Unix socket (short path, no /var/run needed).
-# fsync is off: this cluster is disposable and tests should be fast.
+# fsync is off: this cluster is disposable and tests should be fast. One test process hosts many nodes, each
+# with its own connection pool, so it allows more connections than the default 100.
 if ! as_pg "$PG_CTL" -D "$DIR" \
-        -o "-p $PORT -k $DIR -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+        -o "-p $PORT -k $DIR -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
         -l "$DIR/log" -w -t 60 start >/dev/null 2>&1; then
     fail_cleanup
     if port_in_use; then EXIT_CODE=3; fi

@@ -19,6 +19,8 @@ public sealed class CallerAccessPolicy(CallerContext callers, NodeOptions node) 
 
     public Expression<Func<ResourceEntity, bool>>? WriteScope(FhirDbContext db) => Current.WriteScope(db);
 
+    public string? ReadScopeKey => Current.ReadScopeKey;
+
     private IFhirAccessPolicy Current
     {
         get

@@ -15,6 +15,7 @@ public sealed class OrganizationAccessPolicy(FhirCaller caller, NodeOptions node
 {
     private Expression<Func<ResourceEntity, bool>>? _readScope;
     private Expression<Func<ResourceEntity, bool>>? _writeScope;
+    private string? _readScopeKey;
 
     public FhirCaller Caller => caller;
 
@@ -50,6 +51,15 @@ public sealed class OrganizationAccessPolicy(FhirCaller caller, NodeOptions node
 
     public Expression<Func<ResourceEntity, bool>>? WriteScope(FhirDbContext db) =>
         _writeScope ??= CompartmentScope.Visible(db, caller.OrganizationId, IsHome, CompartmentScope.ClosedForWriting, ConfinedPatient);
+
+    /// <summary>
+    /// The organisation, and the roles and scopes that decide the readable types; none for a patient-context token,
+    /// whose scope names one patient (compiling a query per patient would only fill the cache).
+    /// </summary>
+    public string? ReadScopeKey => ConfinedPatient is null
+        ? _readScopeKey ??= string.Join('\n', [caller.OrganizationId ?? "", IsHome.ToString(), caller.Patient is null ? "" : "launch",
+            string.Join(' ', caller.Roles.Order(StringComparer.Ordinal)), string.Join(' ', caller.Scopes.Select(s => s.ToString()).Order(StringComparer.Ordinal))])
+        : null;
 
     private bool IsHome => caller.Organization == node.Organization;
 

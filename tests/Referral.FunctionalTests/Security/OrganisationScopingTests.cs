@@ -39,6 +39,31 @@ public abstract class OrganisationScopingTests(NodeFactory node)
     }
 
     [Fact]
+    public async System.Threading.Tasks.Task Concurrent_reads_by_two_organisations_each_get_their_own_answer()
+    {
+        // Reads run on compiled queries shared by every request of the same scope; requests in flight together hold
+        // different pooled database contexts, and each must still get its own organisation's answer.
+        var partner = await PartnerAsync();
+        var world = await ScopingWorld.CreateAsync(_admin, partner);
+        var hidden = world.A.Id;
+        var visible = world.PartnerVisiblePatients.First();
+        var reads = Enumerable.Range(0, 24).Select(async i =>
+        {
+            var (client, id, expected) = (i % 3) switch
+            {
+                0 => (partner, visible, HttpStatusCode.OK),
+                1 => (partner, hidden, HttpStatusCode.NotFound),
+                _ => (_admin, hidden, HttpStatusCode.OK),
+            };
+            using var response = await client.GetAsync($"/fhir/Patient/{id}");
+            return (i, response.StatusCode, expected);
+        });
+
+        var answers = await System.Threading.Tasks.Task.WhenAll(reads);
+        Assert.All(answers, a => Assert.Equal(a.expected, a.StatusCode));
+    }
+
+    [Fact]
     public async System.Threading.Tasks.Task A_task_naming_no_patient_is_seen_only_by_the_organisations_it_is_between()
     {
         var partner = await PartnerAsync();

@@ -20,6 +20,12 @@ public interface IFhirAccessPolicy
 
     /// <summary>The current rows the caller may change, and every row it writes must fall in after the write; null when unrestricted.</summary>
     Expression<Func<ResourceEntity, bool>>? WriteScope(FhirDbContext db);
+
+    /// <summary>
+    /// Names what <see cref="ReadScope"/> depends on: two policies with the same key have the same read scope, so a
+    /// query compiled with one serves the other (<see cref="ScopedReads"/>). Null when the scope should not be reused.
+    /// </summary>
+    string? ReadScopeKey { get; }
 }
 
 /// <summary>
@@ -37,4 +43,6 @@ public sealed class UnrestrictedAccessPolicy : IFhirAccessPolicy
     public Expression<Func<ResourceEntity, bool>>? ReadScope(FhirDbContext db) => null;
 
     public Expression<Func<ResourceEntity, bool>>? WriteScope(FhirDbContext db) => null;
+
+    public string? ReadScopeKey => "unrestricted";
 }

@@ -32,11 +32,26 @@ public sealed partial class ResourceStore(
 
     public IReadOnlyList<ResourceEntity> PeekStaged() => _staged;
 
+    /// <summary>Staged versions not yet inserted; <see cref="SaveAsync"/> stores them.</summary>
+    private readonly List<ResourceEntity> _unsaved = [];
+
     public IReadOnlyList<ResourceEntity> TakeStaged()
     {
         var staged = _staged.ToList();
         _staged.Clear();
+        _unsaved.Clear();
         return staged;
+    }
+
+    /// <summary>
+    /// Sends what is staged to the database, inside the caller's transaction: the tracked changes (retired versions,
+    /// outbox rows) through EF Core, the new versions and their index rows through <see cref="VersionInserter"/>.
+    /// </summary>
+    public async Task SaveAsync(CancellationToken ct)
+    {
+        await db.SaveChangesAsync(ct);
+        await VersionInserter.InsertAsync(db, _unsaved, ct);
+        _unsaved.Clear();
     }
 
     /// <summary>The newest version of a resource (possibly a tombstone), or null if it never existed.</summary>
@@ -60,10 +75,7 @@ public sealed partial class ResourceStore(
     {
         access.Demand(FhirInteraction.Read, type);
         ValidateId(id);
-        var current = await db.Resources.AsNoTracking()
-            .Where(r => r.ResourceType == type && r.ResourceId == id && !r.IsHistory)
-            .Within(access.ReadScope(db))
-            .FirstOrDefaultAsync(ct)
+        var current = await ScopedReads.FindCurrentAsync(db, access, type, id, ct)
             ?? throw new ResourceNotFoundException($"{type}/{id} is not known.");
         if (current.IsDeleted)
         {
@@ -173,8 +185,8 @@ public sealed partial class ResourceStore(
             Json = "",
         };
         tombstone.ReferenceIndices.AddRange(owners.Select(o => (ReferenceIndexEntity)o.CopyUnsaved()));
-        db.Resources.Add(tombstone);
         _staged.Add(tombstone);
+        _unsaved.Add(tombstone);
         return tombstone;
     }
 
@@ -234,8 +246,8 @@ public sealed partial class ResourceStore(
             index.CopyTo(entity);
         }
 
-        db.Resources.Add(entity);
         _staged.Add(entity);
+        _unsaved.Add(entity);
         return entity;
     }
 

@@ -32,7 +32,7 @@ public sealed class WriteUnit(
                     store.StageCreate(provenance);
                 }
 
-                await db.SaveChangesAsync(ct);
+                await store.SaveAsync(ct);
                 var staged = store.TakeStaged();
                 await RequireWithinWriteScopeAsync(staged, ct);
                 foreach (var rule in rules)
@@ -40,17 +40,15 @@ public sealed class WriteUnit(
                     await rule.CheckAsync(db, staged, ct);
                 }
 
-                // Rules may stage rows of their own (an outbox message announcing the change): same transaction.
-                if (db.ChangeTracker.HasChanges())
-                {
-                    await db.SaveChangesAsync(ct);
-                }
+                // Rules may stage rows of their own (an outbox message announcing the change, a booked Slot): same transaction.
+                await store.SaveAsync(ct);
+                IReadOnlyList<ResourceEntity> written = [.. staged, .. store.TakeStaged()];
 
                 await transaction.CommitAsync(ct);
-                volume.Add(staged.Count);
+                volume.Add(written.Count);
                 foreach (var observer in observers)
                 {
-                    observer.Committed(staged);
+                    observer.Committed(written);
                 }
 
                 return result;
@@ -113,7 +111,8 @@ public sealed class WriteUnit(
         DbUpdateConcurrencyException => true,
         DbUpdateException { InnerException: Npgsql.PostgresException pg } => pg.SqlState is "23505" or "40001" or "40P01",
         DbUpdateException { InnerException: Microsoft.Data.Sqlite.SqliteException sqlite } => sqlite.SqliteErrorCode is 19 or 5 or 6,
-        Microsoft.Data.Sqlite.SqliteException sqlite => sqlite.SqliteErrorCode is 5 or 6,
+        // From the version inserter: the same version stored twice (unique index), or the database busy/locked.
+        Microsoft.Data.Sqlite.SqliteException sqlite => sqlite.SqliteExtendedErrorCode == 2067 || sqlite.SqliteErrorCode is 5 or 6,
         Npgsql.PostgresException pg => pg.SqlState is "40001" or "40P01",
         _ => false,
     };

@@ -60,7 +60,7 @@ public sealed class BundleProcessor(ResourceStore store, WriteUnit unit, SearchS
                 await DeleteAsync(entry, token);
             }
 
-            await store.Db.SaveChangesAsync(token);
+            await store.SaveAsync(token);
             foreach (var entry in entries.Where(e => e.Method is Bundle.HTTPVerb.POST or Bundle.HTTPVerb.PUT))
             {
                 await AssignIdAsync(entry, ids, token);
@@ -81,13 +81,13 @@ public sealed class BundleProcessor(ResourceStore store, WriteUnit unit, SearchS
                 await WriteAsync(writes[i], indexes[i], token);
             }
 
-            await store.Db.SaveChangesAsync(token);
+            await store.SaveAsync(token);
             foreach (var entry in entries.Where(e => e.Method == Bundle.HTTPVerb.PATCH))
             {
                 await PatchAsync(entry, token);
             }
 
-            await store.Db.SaveChangesAsync(token);
+            await store.SaveAsync(token);
             foreach (var entry in entries.Where(e => e.Method is Bundle.HTTPVerb.GET or Bundle.HTTPVerb.HEAD))
             {
                 await GetAsync(entry, context, token);

@@ -13,6 +13,16 @@ public sealed class SearchIndexer
     private readonly Dictionary<string, CompiledSearchParameter[]> _byType = new(StringComparer.Ordinal);
 
     public SearchIndexer(SearchParameterRegistry registry)
+        : this(registry, walkElementPaths: true)
+    {
+    }
+
+    /// <param name="registry">The search parameters to index.</param>
+    /// <param name="walkElementPaths">
+    /// Evaluate plain element-path expressions by walking the POCOs (<see cref="ElementPath"/>); false sends every
+    /// expression through the FHIRPath engine, which the tests compare against.
+    /// </param>
+    internal SearchIndexer(SearchParameterRegistry registry, bool walkElementPaths)
     {
         ArgumentNullException.ThrowIfNull(registry);
 
@@ -49,7 +59,8 @@ public sealed class SearchIndexer
                     continue;
                 }
 
-                parameters.Add(new CompiledSearchParameter(parameter, select, components!));
+                var path = walkElementPaths && parameter.Type != SearchParamType.Composite ? ElementPath.TryParse(expression) : null;
+                parameters.Add(new CompiledSearchParameter(parameter, select, components!, path));
             }
 
             _byType[type] = [.. parameters];
@@ -92,14 +103,14 @@ public sealed class SearchIndexer
             return;
         }
 
-        var root = resource.ToPocoNode();
+        PocoNode? root = null;
         foreach (var parameter in parameters)
         {
             if (parameter.Info.Type == SearchParamType.Composite)
             {
-                IndexComposite(parameter, root, entity, referenceTypeOf);
+                IndexComposite(parameter, root ??= resource.ToPocoNode(), entity, referenceTypeOf);
             }
-            else if (Evaluate(parameter, root, referenceTypeOf) is { Count: > 0 } values)
+            else if ((parameter.Path is { } path ? path.Select(resource) : Evaluate(parameter, root ??= resource.ToPocoNode(), referenceTypeOf)) is { Count: > 0 } values)
             {
                 IndexRows.Add(entity, parameter.Info.Code, parameter.Info.Type, values);
                 if (parameter.Info.Type == SearchParamType.Token)
