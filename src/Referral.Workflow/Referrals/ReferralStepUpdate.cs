@@ -24,9 +24,9 @@ public sealed class ReferralStepUpdate(ResourceStore store, WriteUnit unit, Refe
         var index = store.PrepareIndex(task);
         var (entity, created) = await unit.RunAsync(async token =>
         {
-            var stored = await store.StageUpdateAsync(task, id, ifMatch, "PUT", token, index);
+            // First: staging the update retires the current version's index rows, by which the consequences find it.
             await consequences.StageAsync(task, new HashSet<string>(StringComparer.Ordinal) { $"Task/{id}" }, token);
-            return stored;
+            return await store.StageUpdateAsync(task, id, ifMatch, "PUT", token, index);
         }, ct);
         return CrudEndpoints.WriteResponse(context, created ? StatusCodes.Status201Created : StatusCodes.Status200OK, entity, task);
     }

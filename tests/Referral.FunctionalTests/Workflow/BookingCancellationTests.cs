@@ -137,6 +137,37 @@ public sealed class BookingCancellationTests : IDisposable
             await HistoryAsync(cancer, atCancer));
     }
 
+    [Fact]
+    public async System.Threading.Tasks.Task The_receiver_cancelling_a_booked_referral_itself_frees_the_booking()
+    {
+        _nodes.StartCancerNode();
+        using var municipal = _nodes.MunicipalNode.CreateClient();
+        using var cancer = _nodes.CancerNode.CreateClient();
+        var slot = (await AppointmentBookingTests.ReserveAsync(cancer, 1)).Single();
+        var referral = await DeliverAsync(municipal, cancer, "110101196103141104");
+        using (var booked = await TransactionAsync(cancer, AppointmentBookingTests.AcceptAndBook(referral.AtCancer, slot)))
+        {
+            Assert.Equal(HttpStatusCode.OK, booked.StatusCode);
+        }
+
+        var working = await TaskAsync(cancer, referral.ReferralId);
+        working.Status = FhirTask.TaskStatus.InProgress;
+        working = await UpdateAsync(cancer, working);
+        working.Status = FhirTask.TaskStatus.Cancelled;
+        working.BusinessStatus = new CodeableConcept(Bser, "6.0", "Service Request Cancelled");
+        working.StatusReason = new CodeableConcept(StatusReasons, "other", "Other reason (see text)") { Text = "患者病情变化，需住院 The patient needs admission." };
+        await UpdateAsync(cancer, working);
+
+        var appointment = ((ResourceReference)working.Output.Single().Value).Reference;
+        Assert.Equal(Appointment.AppointmentStatus.Cancelled, (await ReadAsync<Appointment>(cancer, appointment)).Status);
+        Assert.Equal(Slot.SlotStatus.Free, (await ReadAsync<Slot>(cancer, $"Slot/{slot.Id}")).Status);
+        var placed = await WaitForAsync(municipal, referral.ReferralId, t => t.Status == FhirTask.TaskStatus.Cancelled, "cancelled at the municipal hospital");
+        var copy = await ReadAsync<Appointment>(municipal, ((ResourceReference)placed.Output.Single().Value).Reference);
+        Assert.Equal(Appointment.AppointmentStatus.Cancelled, copy.Status);
+        Assert.Equal("患者病情变化，需住院 The patient needs admission.", copy.CancelationReason.Text);
+        await AssertAgreeAsync(municipal, cancer, referral.ReferralId);
+    }
+
     private static async Task<T> ReadAsync<T>(HttpClient client, string reference)
         where T : Resource
     {
