@@ -19,7 +19,15 @@ public sealed record FollowUpSchedule(DataType Occurrence, FhirDateTime Due)
 
     private static FhirDateTime? FirstDate(Timing timing)
     {
-        var first = timing.EventElement.Where(e => e.Value is not null).MinBy(e => e.ToDateTimeOffset(TimeSpan.Zero));
+        var (first, earliest) = ((FhirDateTime?)null, DateTimeOffset.MaxValue);
+        foreach (var scheduled in timing.EventElement)
+        {
+            if (scheduled.TryToDateTimeOffset(TimeSpan.Zero, out var at) && at < earliest)
+            {
+                (first, earliest) = (scheduled, at);
+            }
+        }
+
         return (FhirDateTime?)(first ?? (timing.Repeat?.Bounds as Period)?.StartElement)?.DeepCopy();
     }
 }
