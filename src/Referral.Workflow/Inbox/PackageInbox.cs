@@ -110,7 +110,8 @@ public sealed class PackageInbox(
     /// Applies a status message in one transaction with its inbox record: the records it carries are filed (the
     /// sender's as conditional updates on where they were made, our own coming back as updates in place), and the
     /// state fields are copied onto our Task, unless nothing of it changed. The sender's stand-ins for the referral's
-    /// patient, request and Task, and logical references to records either side holds, become references to ours.
+    /// patient, request and Task, and logical references to records either side holds, become references to ours. What
+    /// the step makes this node do (<see cref="LoopClosure"/>, <see cref="ReferralConsequences"/>) is staged with it.
     /// </summary>
     private async Task<IResult> ApplyStatusAsync(
         Bundle bundle, Bundle.EntryComponent taskEntry, string referralId, string identifier, FhirCaller sender, HttpContext context, CancellationToken ct)

@@ -9,7 +9,8 @@ namespace Referral.FunctionalTests.Workflow;
 /// <summary>
 /// Cancelling a booked referral frees its green-channel booking at the cancer hospital in the cancellation's own
 /// transaction, whichever node cancels: the Appointment is cancelled (cancelationReason the Task's statusReason), the
-/// Slot is free for the next patient, and the cancelled Appointment reaches the municipal hospital.
+/// Slot is free for the next patient, and the cancelled Appointment reaches the municipal hospital. Rescheduling
+/// (BSeR 5.1.3) cancels the appointment alone and keeps the referral accepted.
 /// </summary>
 public sealed class BookingCancellationTests : IDisposable
 {
@@ -166,6 +167,53 @@ public sealed class BookingCancellationTests : IDisposable
         Assert.Equal(Appointment.AppointmentStatus.Cancelled, copy.Status);
         Assert.Equal("患者病情变化，需住院 The patient needs admission.", copy.CancelationReason.Text);
         await AssertAgreeAsync(municipal, cancer, referral.ReferralId);
+    }
+
+    [Fact]
+    public async System.Threading.Tasks.Task Rescheduling_cancels_the_appointment_keeps_the_referral_accepted_and_books_another_slot()
+    {
+        _nodes.StartCancerNode();
+        using var municipal = _nodes.MunicipalNode.CreateClient();
+        using var cancer = _nodes.CancerNode.CreateClient();
+        var slots = await AppointmentBookingTests.ReserveAsync(cancer, 2);
+        var referral = await DeliverAsync(municipal, cancer, "110101196103141105");
+        using (var booked = await TransactionAsync(cancer, AppointmentBookingTests.AcceptAndBook(referral.AtCancer, slots[0])))
+        {
+            Assert.Equal(HttpStatusCode.OK, booked.StatusCode);
+        }
+
+        // BSeR 5.1.3: the appointment is cancelled and its Slot freed, the referral stays accepted.
+        var accepted = await TaskAsync(cancer, referral.ReferralId);
+        var first = ((ResourceReference)accepted.Output.Single().Value).Reference;
+        var appointment = await ReadAsync<Appointment>(cancer, first);
+        appointment.Status = Appointment.AppointmentStatus.Cancelled;
+        appointment.CancelationReason = new CodeableConcept { Text = "患者要求改期 The patient asked for another day." };
+        var slot = await ReadAsync<Slot>(cancer, $"Slot/{slots[0].Id}");
+        slot.Status = Slot.SlotStatus.Free;
+        accepted.BusinessStatus = new CodeableConcept(Bser, "5.1.3", "Appointment Cancelled");
+        using (var cancelled = await TransactionAsync(cancer, Put(appointment), Put(slot), Put(accepted)))
+        {
+            Assert.Equal(HttpStatusCode.OK, cancelled.StatusCode);
+        }
+
+        var placed = await WaitForAsync(municipal, referral.ReferralId, t => t.BusinessStatus.Coding[0].Code == "5.1.3", "appointment cancelled at the municipal hospital");
+        var copy = ((ResourceReference)placed.Output.Single().Value).Reference;
+        Assert.Equal(FhirTask.TaskStatus.Accepted, placed.Status);
+        Assert.Equal(Appointment.AppointmentStatus.Cancelled, (await ReadAsync<Appointment>(municipal, copy)).Status);
+
+        using (var rebooked = await TransactionAsync(cancer, AppointmentBookingTests.AcceptAndBook(await TaskAsync(cancer, referral.ReferralId), slots[1])))
+        {
+            Assert.Equal(HttpStatusCode.OK, rebooked.StatusCode);
+        }
+
+        placed = await WaitForAsync(municipal, referral.ReferralId, t => t.BusinessStatus.Coding[0].Code == "5.1.1", "booked again at the municipal hospital");
+        var second = ((ResourceReference)placed.Output.Last().Value).Reference;
+        Assert.Equal(copy, ((ResourceReference)placed.Output.First().Value).Reference);
+        Assert.Equal(Appointment.AppointmentStatus.Booked, (await ReadAsync<Appointment>(municipal, second)).Status);
+        Assert.Equal(slots[1].Start, (await ReadAsync<Appointment>(municipal, second)).Start);
+        Assert.Equal(Slot.SlotStatus.Free, (await ReadAsync<Slot>(cancer, $"Slot/{slots[0].Id}")).Status);
+        var (_, atCancer) = await AssertAgreeAsync(municipal, cancer, referral.ReferralId);
+        Assert.Equal([("received", "received"), ("accepted", "5.1.1"), ("accepted", "5.1.3"), ("accepted", "5.1.1")], await HistoryAsync(cancer, atCancer));
     }
 
     private static async Task<T> ReadAsync<T>(HttpClient client, string reference)
