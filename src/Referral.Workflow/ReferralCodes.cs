@@ -27,6 +27,15 @@ public static class ReferralCodes
     public const string TaskCodeSystem = "http://hl7.org/fhir/CodeSystem/task-code";
     public const string Abort = "abort";
 
+    /// <summary>A coordinator's to-do to book a follow-up: a Task with code <c>fulfill</c> whose focus is the follow-up ServiceRequest.</summary>
+    public const string Fulfill = "fulfill";
+
+    /// <summary>
+    /// The identifier of a follow-up ServiceRequest and its to-do Task made from an activity of a downward referral's
+    /// CarePlan: <c>CarePlan/[id]/activity/[index]</c>, so the plan is acted on once.
+    /// </summary>
+    public const string FollowUpIdentifierSystem = Base + "/identifier/follow-up";
+
     /// <summary>The <c>meta.tag</c> marking a Slot the cancer hospital reserves for alliance referrals (green channel).</summary>
     public const string SlotReservationSystem = Base + "/CodeSystem/slot-reservation";
     public const string AllianceReferralSlot = "alliance-referral";

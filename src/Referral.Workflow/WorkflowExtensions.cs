@@ -7,6 +7,7 @@ using Referral.Fhir.Features.Access;
 using Referral.Fhir.Features.Persistence;
 using Referral.Fhir.Features.Transactions;
 using Referral.Workflow.Documents;
+using Referral.Workflow.FollowUp;
 using Referral.Workflow.Inbox;
 using Referral.Workflow.Outbox;
 using Referral.Workflow.Referrals;
@@ -14,7 +15,7 @@ using Referral.Workflow.Scheduling;
 
 namespace Referral.Workflow;
 
-/// <summary>The two-way referral workflow: state machine, cancellation requests, slot booking, transactional outbox and dispatcher, idempotent inbox.</summary>
+/// <summary>The two-way referral workflow: state machine, cancellation requests, slot booking and its release, follow-up planning, transactional outbox and dispatcher, idempotent inbox.</summary>
 public static class WorkflowExtensions
 {
     public static WebApplicationBuilder AddReferralWorkflow(this WebApplicationBuilder builder)
@@ -29,6 +30,12 @@ public static class WorkflowExtensions
         services.AddScoped<IWriteRule, SlotBookingRule>();
         services.AddScoped<IWriteRule, ReferralOutboxRule>();
         services.AddScoped<IWriteRule, DownwardReferralRule>();
+        services.AddScoped<IWriteRule, BookingReleaseRule>();
+        services.AddScoped<BookingRelease>();
+        services.AddScoped<FollowUpPlanning>();
+        services.AddScoped<ReferralConsequences>();
+        services.AddScoped<IUpdateHandler, ReferralStepUpdate>();
+        services.AddScoped<IBundleHandler, ReferralStepTransaction>();
         services.AddScoped<InboundReferral>();
         services.AddScoped<LoopClosure>();
         services.AddScoped<PackageBuilder>();

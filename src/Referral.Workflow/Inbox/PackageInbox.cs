@@ -25,7 +25,7 @@ namespace Referral.Workflow.Inbox;
 public sealed class PackageInbox(
     FhirDbContext db, ResourceStore store, WriteUnit unit, BundleProcessor processor, PatientMatcher matcher, FhirSerializer serializer,
     CallerContext callers, OutboxWakeUp wakeUp, IOptions<NodeOptions> node, IOptions<AllianceOptions> alliance, TimeProvider clock, InboundReferral inbound,
-    LoopClosure closure) : IBundleHandler
+    LoopClosure closure, ReferralConsequences consequences) : IBundleHandler
 {
     public async Task<IResult?> TryHandleAsync(Bundle bundle, HttpContext context, CancellationToken ct)
     {
@@ -110,7 +110,8 @@ public sealed class PackageInbox(
     /// Applies a status message in one transaction with its inbox record: the records it carries are filed (the
     /// sender's as conditional updates on where they were made, our own coming back as updates in place), and the
     /// state fields are copied onto our Task, unless nothing of it changed. The sender's stand-ins for the referral's
-    /// patient, request and Task, and logical references to records either side holds, become references to ours.
+    /// patient, request and Task, and logical references to records either side holds, become references to ours. What
+    /// the step makes this node do (<see cref="LoopClosure"/>, <see cref="ReferralConsequences"/>) is staged with it.
     /// </summary>
     private async Task<IResult> ApplyStatusAsync(
         Bundle bundle, Bundle.EntryComponent taskEntry, string referralId, string identifier, FhirCaller sender, HttpContext context, CancellationToken ct)
@@ -136,7 +137,12 @@ public sealed class PackageInbox(
         foreach (var entry in bundle.Entry.Where(e => e != taskEntry && e.Resource is not null))
         {
             await ResolveAsync(entry.Resource!, ours, ct);
-            entries.Add(await OwnRecordInPlaceAsync(entry, local, referralId, sender, ct));
+            var filed = await OwnRecordInPlaceAsync(entry, local, referralId, sender, ct);
+            entries.Add(filed);
+            if (filed.FullUrl is not null && await HeldHereAsync(filed, ct) is { } held)
+            {
+                ours.TryAdd(filed.FullUrl, held);
+            }
         }
 
         var updated = (Hl7.Fhir.Model.Task)local.DeepCopy();
@@ -157,6 +163,7 @@ public sealed class PackageInbox(
         {
             db.Inbox.Add(Record(identifier, sender, "applied", now));
             await closure.StageAsync(updated, token);
+            await consequences.StageAsync(updated, ReferralConsequences.WrittenById(entries), token);
         });
         return Informational(StatusCodes.Status200OK, $"Referral {referralId} is now {TaskTransitions.Code(message.Status ?? Hl7.Fhir.Model.Task.TaskStatus.Requested)} here.");
     }
@@ -195,6 +202,22 @@ public sealed class PackageInbox(
             Resource = record,
             Request = new Bundle.RequestComponent { Method = Bundle.HTTPVerb.PUT, Url = mine },
         };
+    }
+
+    /// <summary>
+    /// The record of ours a carried record updates (our own in place, or our copy of the sender's), so the Task names it
+    /// as it already does and a Task whose state did not change is not written again.
+    /// </summary>
+    private async Task<string?> HeldHereAsync(Bundle.EntryComponent filed, CancellationToken ct)
+    {
+        if (filed.Request?.Url is { } url && StoredResources.Split(url) is not null)
+        {
+            return url;
+        }
+
+        return SourceRecords.Of(filed.Resource!) is { } origin
+            ? await StoredResources.FindByIdentifierAsync(db, filed.Resource!.TypeName, ReferralCodes.SourceRecordSystem, origin, ct)
+            : null;
     }
 
     /// <summary>Points the sender's stand-ins and logical source-record references at our resources, where we have them.</summary>

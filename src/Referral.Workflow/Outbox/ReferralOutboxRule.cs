@@ -15,7 +15,7 @@ namespace Referral.Workflow.Outbox;
 /// the placer creates the referral, a status message after that, also when only a Task about the referral changed) is
 /// staged in the same database transaction, so the change and its announcement commit together or not at all. Changes
 /// that came from that side itself are not echoed; a consequence this node draws from them for another referral
-/// (closing the upward one) is announced like its own.
+/// (closing the upward one), or for the same one (the booking a cancellation releases), is announced like its own.
 /// </summary>
 public sealed class ReferralOutboxRule(
     FhirSerializer serializer, PackageBuilder packages, OutboxWakeUp wakeUp, IOptions<NodeOptions> node, IOptions<AllianceOptions> alliance, TimeProvider clock,
@@ -30,7 +30,7 @@ public sealed class ReferralOutboxRule(
             var (requester, owner) = (ReferralTask.Requester(task), ReferralTask.Owner(task));
             var placer = requester == home && owner != home;
             var destination = placer ? owner : owner == home && requester != home ? requester : null;
-            if (destination is null || (NodeWork.Current?.Organization == destination && inbound.IsPartnersChange(referralId)))
+            if (destination is null || (NodeWork.Current?.Organization == destination && inbound.IsPartnersChange(referralId) && !DrewConsequences(written)))
             {
                 continue;
             }
@@ -49,6 +49,10 @@ public sealed class ReferralOutboxRule(
             wakeUp.MessageStaged();
         }
     }
+
+    /// <summary>Whether this write holds records this node changed itself for the partner's step (a released booking).</summary>
+    private bool DrewConsequences(IReadOnlyList<ResourceEntity> written) =>
+        inbound.DrawnHere.Count > 0 && written.Any(e => inbound.DrawnHere.Contains($"{e.ResourceType}/{e.ResourceId}"));
 
     /// <summary>
     /// The referrals this write changed, each once with the version that names its message: a referral Task written

@@ -12,6 +12,12 @@ public sealed class InboundReferral
 {
     public string? ReferralId { get; set; }
 
+    /// <summary>
+    /// <c>Type/id</c> of records of ours this node changed itself as a consequence of a step of the referral (the
+    /// booking a cancellation releases): even when the step was the partner's, the partner hears of them.
+    /// </summary>
+    public HashSet<string> DrawnHere { get; } = new(StringComparer.Ordinal);
+
     public bool IsPartnersChange(string? referralId) =>
         NodeWork.Current is not null && (ReferralId is null || ReferralId == referralId);
 }

@@ -122,7 +122,8 @@ public sealed class SlotBookingRule(FhirSerializer serializer) : IWriteRule
     public static bool IsReserved(Slot slot) =>
         slot.Meta?.Tag.Any(t => t.System == ReferralCodes.SlotReservationSystem && t.Code == ReferralCodes.AllianceReferralSlot) == true;
 
-    private static bool Holds(Appointment appointment) => appointment.Status is { } status && Holding.Contains(status);
+    /// <summary>Whether the Appointment takes its Slots (pending, booked, arrived, checked-in or fulfilled).</summary>
+    public static bool Holds(Appointment appointment) => appointment.Status is { } status && Holding.Contains(status);
 
     private static string Code(Slot.SlotStatus? status) => status is { } s ? Hl7.Fhir.Utility.EnumUtility.GetLiteral(s) ?? s.ToString() : "without a status";
 }

@@ -128,7 +128,7 @@ public sealed class AppointmentBookingTests
     }
 
     /// <summary>A Schedule of the thoracic outpatient clinic with <paramref name="count"/> free Slots reserved for alliance referrals.</summary>
-    private static async Task<List<Slot>> ReserveAsync(HttpClient cancer, int count)
+    internal static async Task<List<Slot>> ReserveAsync(HttpClient cancer, int count)
     {
         var clinic = await cancer.CreateAsync(new Location
         {
@@ -165,7 +165,7 @@ public sealed class AppointmentBookingTests
     };
 
     /// <summary>The specialist's one transaction: Appointment booked from the Slot (POST), Task accepted naming it (PUT), Slot busy (PUT).</summary>
-    private static Bundle.EntryComponent[] AcceptAndBook(FhirTask task, Slot slot)
+    internal static Bundle.EntryComponent[] AcceptAndBook(FhirTask task, Slot slot)
     {
         var appointmentUrl = $"urn:uuid:{Guid.NewGuid():D}";
         var appointment = new Appointment
