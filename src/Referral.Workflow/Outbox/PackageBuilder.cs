@@ -37,7 +37,9 @@ public sealed class PackageBuilder(FhirDbContext db, FhirSerializer serializer)
             records.Add(($"Consent/{consent.Id}", consent));
         }
 
-        if (await PatientCoverage.ActiveAsync(db, serializer, patient.Id!, ct) is { } coverage && records.All(r => r.Local != $"Coverage/{coverage.Id}"))
+        // Not a copy of the receiver's own Coverage (a referral back down): it holds the original, and a copy would be a second one there.
+        if (await PatientCoverage.ActiveAsync(db, serializer, patient.Id!, ct) is { } coverage && records.All(r => r.Local != $"Coverage/{coverage.Id}")
+            && SourceRecords.Of(coverage)?.StartsWith(destination + "/", StringComparison.Ordinal) != true)
         {
             records.Add(($"Coverage/{coverage.Id}", coverage));
         }

@@ -34,6 +34,18 @@ public sealed class ServiceLevelConfigurationTests
     }
 
     [Fact]
+    public async System.Threading.Tasks.Task The_capability_statement_lists_the_due_search_parameter_of_Task()
+    {
+        using var node = new NodeFactory("Sqlite");
+        using var client = node.CreateClient();
+
+        var capabilities = await (await client.GetAsync("/fhir/metadata")).ReadAsync<CapabilityStatement>();
+
+        var due = capabilities.Rest[0].Resource.Single(r => r.Type == "Task").SearchParam.Single(p => p.Name == "due");
+        Assert.Equal((SearchParamType.Date, "http://fhir.alliance.example/SearchParameter/task-due"), (due.Type!.Value, due.Definition));
+    }
+
+    [Fact]
     public void A_level_out_of_range_or_longer_than_a_less_urgent_one_stops_the_node_at_start()
     {
         using var node = new NodeFactory("Sqlite", new Dictionary<string, string?>
