@@ -12,6 +12,7 @@ using Referral.Workflow.Inbox;
 using Referral.Workflow.Outbox;
 using Referral.Workflow.Referrals;
 using Referral.Workflow.Scheduling;
+using Referral.Workflow.ServiceLevels;
 
 namespace Referral.Workflow;
 
@@ -25,6 +26,10 @@ public static class WorkflowExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<AllianceOptions>, AllianceOptionsValidator>();
+        services.AddOptions<ServiceLevelOptions>().Bind(builder.Configuration.GetSection(ServiceLevelOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ServiceLevelOptions>, ServiceLevelOptionsValidator>();
+        services.AddSingleton<AnswerDeadline>();
+        services.AddScoped<IWriteRule, AnswerDeadlineRule>();
         services.AddScoped<IWriteRule, ReferralTransitionRule>();
         services.AddScoped<IWriteRule, CancellationRequestRule>();
         services.AddScoped<IWriteRule, SlotBookingRule>();

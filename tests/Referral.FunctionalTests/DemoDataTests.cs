@@ -35,6 +35,20 @@ public sealed class DemoDataTests
     }
 
     [Fact]
+    public async System.Threading.Tasks.Task Every_seeded_patient_has_one_active_coverage_of_an_alliance_insurance_type()
+    {
+        using var node = new NodeFactory("Sqlite", new Dictionary<string, string?> { ["DemoData:Seed"] = "true", ["DemoData:Patients"] = "20" });
+        using var admin = node.CreateClient();
+
+        var coverages = (await admin.SearchAsync("Coverage?status=active&_count=100")).Matches<Coverage>().ToList();
+        var patients = (await admin.SearchAsync("Patient?_count=100")).Matches<Patient>().Select(p => $"Patient/{p.Id}").Order(StringComparer.Ordinal);
+        Assert.Equal(patients, coverages.Select(c => c.Beneficiary.Reference).Order(StringComparer.Ordinal));
+        Assert.All(coverages, c => Assert.Contains(c.Type.Coding.Single().Code, new[] { "urban-employee", "urban-rural-resident", "self-pay" }));
+        Assert.All(coverages.Where(c => c.Type.Coding[0].Code == "self-pay"), c => Assert.Equal(c.Beneficiary.Reference, c.Payor.Single().Reference));
+        Assert.True(coverages.Select(c => c.Type.Coding[0].Code).Distinct().Count() > 1, "the demo patients are not all insured the same way");
+    }
+
+    [Fact]
     public async System.Threading.Tasks.Task A_node_without_partners_seeds_its_own_hospital_and_shares_nothing()
     {
         using var node = new NodeFactory("Sqlite", new Dictionary<string, string?> { ["DemoData:Seed"] = "true", ["DemoData:Patients"] = "5" });

@@ -11,7 +11,7 @@ namespace Referral.Web.DemoData;
 
 /// <summary>
 /// Fills an empty store with synthetic demo data (generated, deterministic; no real person): the alliance's hospitals,
-/// this node's staff (the Practitioners its demo users sign in as), patients with oncology histories
+/// this node's staff (the Practitioners its demo users sign in as), patients with their insurance (<see cref="DemoInsurance"/>) and oncology histories
 /// (<see cref="DemoPatients"/>, <see cref="DemoClinicalHistory"/>) and, if asked, Slots reserved for alliance referrals
 /// (<see cref="DemoGreenChannel"/>).
 /// </summary>
@@ -67,7 +67,12 @@ public static class DemoDataSeeder
                 Stage(slot);
             }
 
-            return patients.Count(p => history.Write(p, Stage(ToPatient(p, node))));
+            return patients.Count(p =>
+            {
+                var subject = Stage(ToPatient(p, node));
+                Stage(DemoInsurance.For(p, subject));
+                return history.Write(p, subject);
+            });
         }, ct);
         app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(DemoDataSeeder).Namespace!).LogInformation(
             "Seeded {Count} synthetic demo patients for {Organization}: {Shared} alliance patients, {Consenting} with a sharing consent",

@@ -79,6 +79,9 @@ public sealed class DocumentSources(ResourceStore store, IOptions<NodeOptions> n
         return $"{Plain.Name(practitioner.Name) ?? reference.Display}{(phone is null ? "" : $"（{phone}）")}";
     }
 
+    /// <summary>The patient's active Coverage (its type is the form's 医保类别), or null when none is recorded.</summary>
+    public Task<Coverage?> CoverageAsync(string patientId, CancellationToken ct) => PatientCoverage.ActiveAsync(store.Db, store.Serializer, patientId, ct);
+
     public async Task<Consent?> SharingConsentAsync(string patientId, string organization, CancellationToken ct)
     {
         var json = await SharingConsentRule.ActiveSharingConsents(store.Db, patientId, organization["Organization/".Length..])

@@ -4,7 +4,7 @@ using Referral.Workflow.Referrals;
 
 namespace Referral.Workflow.Documents;
 
-/// <summary>What the referral form (转诊单) is filled from: the referral, its patient, both hospitals and the records sent.</summary>
+/// <summary>What the referral form (转诊单) is filled from: the referral, its patient and their insurance, both hospitals and the records sent.</summary>
 public sealed record ReferralLetterContent(
     ServiceRequest Request,
     Patient Patient,
@@ -13,10 +13,11 @@ public sealed record ReferralLetterContent(
     string? ReferringDoctor,
     IReadOnlyList<Resource> Records,
     Consent? Agreement,
+    Coverage? Insurance,
     DateTimeOffset Date);
 
 /// <summary>
-/// Renders the referral form (转诊单) as the alliance's hospitals print it: patient identity, referring and receiving
+/// Renders the referral form (转诊单) as the alliance's hospitals print it: patient identity and insurance type, referring and receiving
 /// hospital, urgency, reason, preliminary diagnosis, history, key results, medications, allergies, what is asked of the
 /// receiver, and whether the patient agreed to sharing. Labels are Chinese with English.
 /// </summary>
@@ -44,6 +45,7 @@ public static class ReferralLetter
         pdf.Field("联盟主索引 Alliance MPI", Identifier(patient, ReferralCodes.MpiSystem));
         pdf.Field("联系电话 Phone", patient.Telecom.FirstOrDefault(t => t.System == ContactPoint.ContactPointSystem.Phone)?.Value);
         pdf.Field("住址 Address", patient.Address.FirstOrDefault() is { } address ? address.Text ?? string.Join("", address.Line.Prepend(address.City).Where(s => s is not null)) : null);
+        pdf.Field("医保类别 Insurance", content.Insurance is { } coverage ? Plain.Concept(coverage.Type, displays) ?? "—" : "未登记 not recorded");
 
         pdf.Heading("转诊信息 Referral");
         pdf.Field("转出医院 Referring", content.ReferringOrganization);

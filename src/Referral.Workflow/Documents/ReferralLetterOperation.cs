@@ -56,7 +56,8 @@ public static class ReferralLetterOperation
         var now = clock.GetUtcNow();
         var content = new ReferralLetterContent(
             request, patient, await sources.OrganizationAsync(node.Value.Organization, ct), await sources.OrganizationAsync(performer, ct),
-            await sources.PractitionerAsync(request.Requester, ct), records, await sources.SharingConsentAsync(patient.Id!, performer, ct), now);
+            await sources.PractitionerAsync(request.Requester, ct), records, await sources.SharingConsentAsync(patient.Id!, performer, ct),
+            await sources.CoverageAsync(patient.Id!, ct), now);
         var title = ReferralLetter.Title(content);
         var letter = PdfDocumentReference.Create(
             ReferralLetter.Render(content, families, displays), ReferralLetter.DocumentType, title, new ResourceReference($"Patient/{patient.Id}"),

@@ -13,6 +13,7 @@ using Referral.Identity.Access;
 using Referral.Persistence;
 using Referral.Workflow.Outbox;
 using Referral.Workflow.Referrals;
+using Referral.Workflow.ServiceLevels;
 
 namespace Referral.Workflow.Inbox;
 
@@ -25,7 +26,7 @@ namespace Referral.Workflow.Inbox;
 public sealed class PackageInbox(
     FhirDbContext db, ResourceStore store, WriteUnit unit, BundleProcessor processor, PatientMatcher matcher, FhirSerializer serializer,
     CallerContext callers, OutboxWakeUp wakeUp, IOptions<NodeOptions> node, IOptions<AllianceOptions> alliance, TimeProvider clock, InboundReferral inbound,
-    LoopClosure closure, ReferralConsequences consequences) : IBundleHandler
+    LoopClosure closure, ReferralConsequences consequences, AnswerDeadline deadline) : IBundleHandler
 {
     public async Task<IResult?> TryHandleAsync(Bundle bundle, HttpContext context, CancellationToken ct)
     {
@@ -94,6 +95,7 @@ public sealed class PackageInbox(
 
         PackageFiling.MarkReceived(task);
         var now = clock.GetUtcNow();
+        deadline.Stamp(task, bundle.Entry.Select(e => e.Resource).OfType<ServiceRequest>().First(r => ReferralTask.ReferralId(r) == referralId), now);
         var response = await processor.ProcessAsync(bundle, context, ct, alongside: _ =>
         {
             db.Inbox.Add(Record(identifier, sender, "applied", now));
@@ -147,6 +149,12 @@ public sealed class PackageInbox(
 
         var updated = (Hl7.Fhir.Model.Task)local.DeepCopy();
         StatusMessage.ApplyTo(message, updated);
+        if (sender.Organization != ReferralTask.Owner(local))
+        {
+            // The answer deadline is the receiver's to set: the placer's messages never move it.
+            updated.Restriction = local.Restriction;
+        }
+
         await ResolveAsync(updated, ours, ct);
         if (!updated.IsExactly(local))
         {

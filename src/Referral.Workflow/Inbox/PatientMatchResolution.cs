@@ -10,6 +10,8 @@ using Referral.Fhir.Features.Transactions;
 using Referral.Fhir.Serialization;
 using Referral.Identity.Access;
 using Referral.Persistence;
+using Referral.Workflow.Referrals;
+using Referral.Workflow.ServiceLevels;
 using TaskStatus = Hl7.Fhir.Model.Task.TaskStatus;
 
 namespace Referral.Workflow.Inbox;
@@ -24,7 +26,7 @@ namespace Referral.Workflow.Inbox;
 /// </summary>
 public sealed class PatientMatchResolution(
     FhirDbContext db, ResourceStore store, BundleProcessor processor, FhirSerializer serializer, CallerContext callers, MatchResolutionInProgress inProgress,
-    TimeProvider clock) : IUpdateHandler
+    TimeProvider clock, AnswerDeadline deadline) : IUpdateHandler
 {
     public async Task<IResult?> TryHandleAsync(Resource resource, string id, HttpContext context, CancellationToken ct)
     {
@@ -95,6 +97,9 @@ public sealed class PatientMatchResolution(
         }
 
         PackageFiling.MarkReceived(referral);
+        // The answer time runs from the package's arrival (the match Task's authoredOn): matching is the receiver's own delay.
+        deadline.Stamp(referral, package.Entry.Select(e => e.Resource).OfType<ServiceRequest>().FirstOrDefault(r => ReferralTask.ReferralId(r) == ReferralTask.ReferralId(referral)),
+            held.AuthoredOnElement?.ToDateTimeOffset(TimeSpan.Zero) ?? clock.GetUtcNow());
         current.Status = TaskStatus.Completed;
         current.Output = [.. requested.Output.Where(o => o.Type?.Text is PatientMatchTask.PatientOutput or PatientMatchTask.NewPatientOutput)];
         current.For = new ResourceReference(patientReference);

@@ -11,7 +11,7 @@ namespace Referral.Workflow.Outbox;
 /// <summary>
 /// Builds the referral package the placer sends: one transaction Bundle with a stable identifier holding the Task,
 /// its ServiceRequest, the patient, the records the ServiceRequest names as supportingInfo, the patient's sharing
-/// Consents for the receiver, and a Provenance. Every entry is a conditional write keyed on a business identifier,
+/// Consents for the receiver, the patient's active Coverage (insurance type), and a Provenance. Every entry is a conditional write keyed on a business identifier,
 /// so a package applied twice files nothing twice.
 /// </summary>
 public sealed class PackageBuilder(FhirDbContext db, FhirSerializer serializer)
@@ -35,6 +35,13 @@ public sealed class PackageBuilder(FhirDbContext db, FhirSerializer serializer)
         foreach (var consent in await SharingConsentsAsync(patient.Id!, destination, ct))
         {
             records.Add(($"Consent/{consent.Id}", consent));
+        }
+
+        // Not a copy of the receiver's own Coverage (a referral back down): it holds the original, and a copy would be a second one there.
+        if (await PatientCoverage.ActiveAsync(db, serializer, patient.Id!, ct) is { } coverage && records.All(r => r.Local != $"Coverage/{coverage.Id}")
+            && SourceRecords.Of(coverage)?.StartsWith(destination + "/", StringComparison.Ordinal) != true)
+        {
+            records.Add(($"Coverage/{coverage.Id}", coverage));
         }
 
         var urls = new Dictionary<string, string>(StringComparer.Ordinal)

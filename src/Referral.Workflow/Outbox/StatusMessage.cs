@@ -34,7 +34,7 @@ public static class StatusMessage
         ],
     };
 
-    /// <summary>Copies the state a status message carries onto the local Task.</summary>
+    /// <summary>Copies the state a status message carries onto the local Task, with the receiver's answer deadline (restriction).</summary>
     public static void ApplyTo(Hl7.Fhir.Model.Task message, Hl7.Fhir.Model.Task local)
     {
         local.Status = message.Status;
@@ -44,5 +44,6 @@ public static class StatusMessage
         local.Note = message.Note;
         local.Input = message.Input;
         local.Output = message.Output;
+        local.Restriction = message.Restriction;
     }
 }

@@ -79,6 +79,10 @@ public abstract class PatientMatchQueueTests(string provider) : IDisposable
         var filed = await FindTaskAsync(cancerAdmin, referralId);
         Assert.NotNull(filed);
         Assert.Equal((TaskStatus.Received, $"Patient/{local.Id}"), (filed.Status, filed.For.Reference));
+        // Its answer time runs from the package's arrival (the match Task's authoredOn), not from the coordinator's decision.
+        var (received, due) = ServiceLevelTests.Deadline(filed);
+        Assert.Equal(DateTimeOffset.Parse(review.AuthoredOn, System.Globalization.CultureInfo.InvariantCulture), received);
+        Assert.Equal(TimeSpan.FromHours(4), due - received);
         Assert.Equal($"Task/{filed.Id}", (await ReadTaskAsync(coordinator, review.Id)).Focus.Reference);
         Assert.Equal(1, (await cancerAdmin.SearchAsync($"DiagnosticReport?subject=Patient/{local.Id}&_summary=count")).Total);
         Assert.Equal(1, (await cancerAdmin.SearchAsync("Patient?identifier=urn:oid:2.16.156.10011.1.5|110101196103148001&_summary=count")).Total);

@@ -55,6 +55,7 @@ public sealed class ReferralLetterTests : IDisposable
         Assert.Contains("C34.1", text, StringComparison.Ordinal);
         Assert.Contains("紧急", text, StringComparison.Ordinal);
         Assert.Contains("疑似恶性肿瘤", text, StringComparison.Ordinal);
+        Assert.Contains("医保类别Insurance未登记notrecorded", text, StringComparison.Ordinal);
         var request = await (await municipal.GetAsync($"/fhir/ServiceRequest/{requestId}")).ReadAsync<ServiceRequest>();
         Assert.Contains(request.SupportingInfo, s => s.Reference == $"DocumentReference/{letter.Id}");
 
@@ -66,6 +67,48 @@ public sealed class ReferralLetterTests : IDisposable
         var filedRequest = (await cancer.SearchAsync($"ServiceRequest?identifier={Referrals.System}|{referralId}")).Matches<ServiceRequest>().Single();
         Assert.Contains(filedRequest.SupportingInfo, s => s.Reference == $"DocumentReference/{arrived.Id}");
     }
+
+    [Fact]
+    public async System.Threading.Tasks.Task The_letter_prints_the_patients_insurance_type_and_the_coverage_arrives_with_the_package()
+    {
+        _nodes.StartCancerNode();
+        using var municipal = _nodes.MunicipalNode.CreateClient();
+        using var cancer = _nodes.CancerNode.CreateClient();
+        var patient = await municipal.CreateAsync(Referrals.Patient("110101196103145555"));
+        var ended = await municipal.CreateAsync(Coverage(patient.Id, "self-pay", FinancialResourceStatusCodes.Cancelled, new ResourceReference($"Patient/{patient.Id}")));
+        var coverage = await municipal.CreateAsync(Coverage(patient.Id, "urban-employee", FinancialResourceStatusCodes.Active, new ResourceReference
+        {
+            Type = "Organization",
+            Identifier = new Identifier("urn:alliance:organization", "healthcare-security-administration"),
+            Display = "市医疗保障局",
+        }));
+        var referralId = Guid.NewGuid().ToString("N");
+
+        var (_, letter) = await ReferralDocuments.SubmitWithLetterAsync(municipal, patient.Id, referralId);
+
+        // The active Coverage's type, with the alliance's Chinese designation; the cancelled one is not the patient's insurance now.
+        var text = ReferralDocuments.PdfText(ReferralDocuments.Pdf(letter));
+        Assert.Contains("医保类别Insurance城镇职工基本医疗保险", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("自费", text, StringComparison.Ordinal);
+
+        // The active Coverage travelled with the package, filed once under the cancer hospital's patient, marked where it came from.
+        await TwoNodes.EventuallyAsync(async () => (await cancer.SearchAsync($"Task?identifier={Referrals.System}|{referralId}")).Matches<Hl7.Fhir.Model.Task>().Any(), "the referral at the cancer hospital");
+        var filed = (await cancer.SearchAsync("Patient?identifier=urn:oid:2.16.156.10011.1.5|110101196103145555")).Matches<Patient>().Single();
+        var arrived = (await cancer.SearchAsync($"Coverage?beneficiary=Patient/{filed.Id}")).Matches<Coverage>().Single();
+        Assert.Equal(FinancialResourceStatusCodes.Active, arrived.Status);
+        Assert.Equal("urban-employee", arrived.Type.Coding.Single().Code);
+        Assert.Equal("市医疗保障局", arrived.Payor.Single().Display);
+        Assert.Contains(arrived.Identifier, i => i.System == ReferralSteps.SourceRecord && i.Value == $"{TwoNodes.Municipal}/Coverage/{coverage.Id}");
+        Assert.DoesNotContain(arrived.Identifier, i => i.Value.EndsWith($"/Coverage/{ended.Id}", StringComparison.Ordinal));
+    }
+
+    private static Coverage Coverage(string patientId, string type, FinancialResourceStatusCodes status, ResourceReference payor) => new()
+    {
+        Status = status,
+        Type = new CodeableConcept("http://fhir.alliance.example/CodeSystem/insurance-type", type),
+        Beneficiary = new ResourceReference($"Patient/{patientId}"),
+        Payor = [payor],
+    };
 
     [Fact]
     public async System.Threading.Tasks.Task Rendering_again_supersedes_the_earlier_letter_and_after_submission_is_refused()

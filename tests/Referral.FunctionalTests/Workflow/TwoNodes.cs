@@ -19,7 +19,9 @@ public sealed class TwoNodes : IDisposable
 
     private bool _cancerStarted;
 
-    public TwoNodes(string provider = "Sqlite")
+    /// <param name="provider">The storage provider of both nodes.</param>
+    /// <param name="cancerSettings">Settings of the cancer hospital's node beyond the partnership (e.g. its service levels).</param>
+    public TwoNodes(string provider = "Sqlite", IReadOnlyDictionary<string, string?>? cancerSettings = null)
     {
         var (pm, pc) = (FreePort(), FreePort());
         var municipalUrl = MunicipalUrl = $"http://127.0.0.1:{pm}";
@@ -62,7 +64,7 @@ public sealed class TwoNodes : IDisposable
             ["Alliance:Partners:0:TokenEndpoint"] = municipalUrl + "/connect/token",
             ["Alliance:Partners:0:ClientId"] = "cancer-hospital-node",
             ["Alliance:Partners:0:ClientSecret"] = "cancer-hospital-demo-secret",
-        });
+        }.Concat(cancerSettings ?? new Dictionary<string, string?>()).ToDictionary());
         CancerNode.UseKestrel(pc);
     }
 
