@@ -59,7 +59,7 @@ public sealed class SearchIndexer
                     continue;
                 }
 
-                var path = walkElementPaths && parameter.Type != SearchParamType.Composite ? ElementPath.TryParse(expression) : null;
+                var path = walkElementPaths && parameter.Type != SearchParamType.Composite ? ElementPath.TryParse(expression, parameter.Targets) : null;
                 parameters.Add(new CompiledSearchParameter(parameter, select, components!, path));
             }
 
@@ -110,7 +110,7 @@ public sealed class SearchIndexer
             {
                 IndexComposite(parameter, root ??= resource.ToPocoNode(), entity, referenceTypeOf);
             }
-            else if ((parameter.Path is { } path ? path.Select(resource) : Evaluate(parameter, root ??= resource.ToPocoNode(), referenceTypeOf)) is { Count: > 0 } values)
+            else if ((parameter.Path?.Select(resource, referenceTypeOf) ?? Evaluate(parameter, root ??= resource.ToPocoNode(), referenceTypeOf)) is { Count: > 0 } values)
             {
                 IndexRows.Add(entity, parameter.Info.Code, parameter.Info.Type, values);
                 if (parameter.Info.Type == SearchParamType.Token)
