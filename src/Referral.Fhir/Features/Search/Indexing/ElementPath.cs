@@ -1,27 +1,36 @@
 using System.Collections;
+using System.Collections.Concurrent;
 using System.Text.RegularExpressions;
 using Hl7.Fhir.Model;
 
 namespace Referral.Fhir.Features.Search.Indexing;
 
 /// <summary>
-/// A search parameter expression that is nothing but element paths (<c>Patient.name.family</c>, several joined by
-/// <c>|</c>, each optionally ending in <c>.where(resolve() is Type)</c>): most R4 parameters are. It is evaluated by
-/// walking the POCOs' elements directly, which gives the same values as the FHIRPath engine with
-/// <see cref="StubReferenceResolver"/> at a fraction of its cost (no typed-element wrappers, no evaluation context).
-/// A union's duplicates are kept: the index rows are made distinct afterwards anyway.
+/// A search parameter expression that is nothing but element paths, several joined by <c>|</c>, each optionally cast
+/// (<c>(Observation.value as Quantity)</c>, <c>Condition.onset.as(Period)</c>) or ending in
+/// <c>.where(resolve() is Type)</c>: nearly all R4 parameters are. It is evaluated by walking the POCOs' elements
+/// directly, which gives the same values as the FHIRPath engine with <see cref="StubReferenceResolver"/> at a fraction
+/// of its cost (no typed-element wrappers, no evaluation context). A union's duplicates are kept: the index rows are
+/// made distinct afterwards anyway.
 /// </summary>
 internal sealed partial class ElementPath
 {
+    /// <summary>Whether a POCO type is a FHIR type, as FHIRPath <c>is</c> decides it: the class or one of its bases has that name.</summary>
+    private static readonly ConcurrentDictionary<(Type Clr, string Fhir), bool> IsOfType = new();
+
     private readonly Part[] _parts;
     private readonly IReadOnlyList<string> _targets;
 
     private ElementPath(Part[] parts, IReadOnlyList<string> targets) => (_parts, _targets) = (parts, targets);
 
-    /// <summary>One path of the union; <paramref name="ResolvesTo"/> is the type of a trailing <c>where(resolve() is …)</c>.</summary>
-    private sealed record Part(string Root, string[] Steps, string? ResolvesTo);
+    /// <summary>
+    /// One path of the union. <paramref name="Root"/> is the type name it starts with (null: it starts at the resource's
+    /// elements, as <c>meta.tag</c> does); <paramref name="As"/> the type it is cast to; <paramref name="ResolvesTo"/>
+    /// the type of a trailing <c>where(resolve() is …)</c>.
+    /// </summary>
+    private sealed record Part(string? Root, string[] Steps, string? As, string? ResolvesTo);
 
-    /// <summary>Null when the expression uses anything beyond element names and the reference-type filter.</summary>
+    /// <summary>Null when the expression uses anything beyond element names, casts and the reference-type filter.</summary>
     /// <param name="expression">The parameter's FHIRPath expression.</param>
     /// <param name="targets">The parameter's target types: a reference whose type is unknown counts as each of them.</param>
     public static ElementPath? TryParse(string expression, IReadOnlyList<string>? targets = null)
@@ -35,7 +44,12 @@ internal sealed partial class ElementPath
             }
 
             var steps = match.Groups["path"].Value.Split('.');
-            parts.Add(new Part(steps[0], steps[1..], match.Groups["type"] is { Success: true } type ? type.Value : null));
+            var rooted = char.IsUpper(steps[0][0]);
+            parts.Add(new Part(
+                rooted ? steps[0] : null,
+                rooted ? steps[1..] : steps,
+                match.Groups["as"] is { Success: true } cast ? cast.Value : null,
+                match.Groups["type"] is { Success: true } type ? type.Value : null));
         }
 
         return new ElementPath([.. parts], targets ?? []);
@@ -50,27 +64,33 @@ internal sealed partial class ElementPath
         foreach (var part in _parts)
         {
             // FHIRPath: a path that starts with another type's name selects nothing on this resource.
-            if (part.Root != resource.TypeName && part.Root != "Resource" && !(part.Root == "DomainResource" && resource is DomainResource))
+            if (part.Root is { } root && root != resource.TypeName && root != "Resource" && !(root == "DomainResource" && resource is DomainResource))
             {
                 continue;
             }
 
-            if (part.ResolvesTo is null)
+            if (part.As is null && part.ResolvesTo is null)
             {
                 Walk(resource, part.Steps, 0, results);
                 continue;
             }
 
-            var references = new List<Base>();
-            Walk(resource, part.Steps, 0, references);
-            foreach (var node in references)
+            var selected = new List<Base>();
+            Walk(resource, part.Steps, 0, selected);
+            foreach (var node in selected)
             {
-                if (node is not ResourceReference reference)
+                if (part.As is { } cast)
+                {
+                    if (Is(node, cast))
+                    {
+                        results.Add(node);
+                    }
+                }
+                else if (node is not ResourceReference reference)
                 {
                     return null;
                 }
-
-                if (ResolvesTo(reference, part.ResolvesTo, referenceTypeOf))
+                else if (ResolvesTo(reference, part.ResolvesTo!, referenceTypeOf))
                 {
                     results.Add(reference);
                 }
@@ -79,6 +99,20 @@ internal sealed partial class ElementPath
 
         return results;
     }
+
+    private static bool Is(Base node, string fhirType) =>
+        IsOfType.GetOrAdd((node.GetType(), fhirType), static key =>
+        {
+            for (var type = key.Clr; type is not null && type != typeof(object); type = type.BaseType)
+            {
+                if (ModelInfo.GetFhirTypeNameForType(type) == key.Fhir)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        });
 
     /// <summary>
     /// Whether <c>resolve() is type</c> holds: the reference names its type (or the caller knows it), or its type is
@@ -126,6 +160,9 @@ internal sealed partial class ElementPath
         }
     }
 
-    [GeneratedRegex("^(?<path>[A-Z][A-Za-z]*(\\.[a-z][A-Za-z0-9]*)+)(\\.where\\(resolve\\(\\) is (?<type>[A-Z][A-Za-z]*)\\))?$")]
+    /// <summary>A path (from a type name, or from the resource's own elements), plain, cast, or filtered by reference type.</summary>
+    [GeneratedRegex(
+        @"^(?:\((?<path>(?:[A-Z][A-Za-z]*(?:\.[a-z][A-Za-z0-9]*)+|[a-z][A-Za-z0-9]*(?:\.[a-z][A-Za-z0-9]*)*)) as (?<as>[A-Za-z]+)\)" +
+        @"|(?<path>(?:[A-Z][A-Za-z]*(?:\.[a-z][A-Za-z0-9]*)+|[a-z][A-Za-z0-9]*(?:\.[a-z][A-Za-z0-9]*)*))(?:\.as\((?<as>[A-Za-z]+)\)|\.where\(resolve\(\) is (?<type>[A-Z][A-Za-z]*)\))?)$")]
     private static partial Regex PathPattern();
 }
