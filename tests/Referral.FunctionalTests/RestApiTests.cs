@@ -110,6 +110,48 @@ public abstract class RestApiTests(NodeFactory factory)
     }
 
     [Fact]
+    public async System.Threading.Tasks.Task A_transaction_resolves_its_identifier_conditions_exactly_as_single_requests_do()
+    {
+        // Conditions on one identifier are looked up together for the whole transaction; the answers must be the
+        // search's: exact system and value, one match reused, none created, two refused with nothing written.
+        var run = Guid.NewGuid().ToString("N");
+        var existing = await Client.CreateAsync(NewPatient("Existing", $"{run}-a"));
+        var updated = await Client.CreateAsync(NewPatient("Updated", $"{run}-b"));
+        await Client.CreateAsync(NewPatient("Twin", $"{run}-twin"));
+        await Client.CreateAsync(NewPatient("Twin", $"{run}-twin"));
+        Bundle.EntryComponent Create(string family, string condition) =>
+            new() { Resource = NewPatient(family, $"{run}-new"), Request = new() { Method = Bundle.HTTPVerb.POST, Url = "Patient", IfNoneExist = condition } };
+
+        var bundle = new Bundle
+        {
+            Type = Bundle.BundleType.Transaction,
+            Entry =
+            [
+                Create("Existing", $"identifier=urn:test:mrn|{run}-a"),
+                Create("Fresh", $"identifier=urn:test:mrn|{run}-new"),
+                Create("OtherSystem", $"identifier=urn:other|{run}-a"),
+                Create("OtherCase", $"identifier=urn:test:mrn|{run}-A"),
+                new() { Resource = NewPatient("Renamed", $"{run}-b"), Request = new() { Method = Bundle.HTTPVerb.PUT, Url = $"Patient?identifier=urn:test:mrn|{run}-b" } },
+            ],
+        };
+        using var response = await Client.PostAsync("/fhir", FhirClient.Body(bundle));
+
+        Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        var result = await response.ReadAsync<Bundle>();
+        string Id(int entry) => result.Entry[entry].Response.Location.Split('/')[1];
+        Assert.Equal(["200", "201", "201", "201", "200"], result.Entry.Select(e => e.Response.Status.Split(' ')[0]));
+        Assert.Equal(existing.Id, Id(0));
+        Assert.Equal(updated.Id, Id(4));
+        Assert.Equal("Renamed", (await (await Client.GetAsync($"/fhir/Patient/{updated.Id}")).ReadAsync<Patient>()).Name[0].Family);
+        Assert.Equal(3, new[] { Id(1), Id(2), Id(3) }.Distinct().Count());
+
+        var ambiguous = new Bundle { Type = Bundle.BundleType.Transaction, Entry = [Create("Fresh2", $"identifier=urn:test:mrn|{run}-twin"), Create("Fresh3", $"identifier=urn:test:mrn|{run}-none")] };
+        using var refused = await Client.PostAsync("/fhir", FhirClient.Body(ambiguous));
+        Assert.Equal(HttpStatusCode.PreconditionFailed, refused.StatusCode);
+        Assert.Equal(0, (await Client.SearchAsync($"Patient?identifier=urn:test:mrn|{run}-none")).Total);
+    }
+
+    [Fact]
     public async System.Threading.Tasks.Task Conditional_update_and_delete_act_on_the_single_match()
     {
         var mrn = Guid.NewGuid().ToString("N");

@@ -7,6 +7,7 @@ using Referral.Fhir.Errors;
 using Referral.Fhir.Features.Access;
 using Referral.Fhir.Features.Patch;
 using Referral.Fhir.Features.Persistence;
+using Referral.Fhir.Features.Transactions;
 using Referral.Fhir.Features.Search.Query;
 using Referral.Fhir.Serialization;
 using Referral.Persistence;
@@ -202,8 +203,15 @@ public static class CrudEndpoints
     }
 
     /// <summary>Finds the single resource a conditional header selects; 412 when it selects several.</summary>
-    public static async Task<ResourceEntity?> ConditionalMatchAsync(
-        ResourceStore store, SearchService search, string type, string query, string header, CancellationToken ct)
+    /// <param name="store">The caller's store.</param>
+    /// <param name="search">Runs the criteria as a search.</param>
+    /// <param name="type">The resource type searched.</param>
+    /// <param name="query">The criteria, e.g. <c>identifier=system|value</c>.</param>
+    /// <param name="header">Where the criteria came from, for messages.</param>
+    /// <param name="ct">Cancels the search.</param>
+    /// <param name="prefetched">A transaction's looked-up answers (<see cref="ConditionalPrefetch"/>), used when they cover the criteria.</param>
+    internal static async Task<ResourceEntity?> ConditionalMatchAsync(
+        ResourceStore store, SearchService search, string type, string query, string header, CancellationToken ct, ConditionalPrefetch? prefetched = null)
     {
         var criteria = FhirRequest.ParseCriteria(query);
         if (criteria.Count == 0)
@@ -211,7 +219,9 @@ public static class CrudEndpoints
             throw new BadRequestException($"{header} must hold search criteria such as identifier=system|value.", header);
         }
 
-        var matches = await search.MatchAsync(store.Db, type, criteria, 2, ct, store.Access);
+        var matches = prefetched is not null && prefetched.TryMatch(type, criteria, out var known)
+            ? known
+            : await search.MatchAsync(store.Db, type, criteria, 2, ct, store.Access);
         return matches.Count switch
         {
             0 => null,

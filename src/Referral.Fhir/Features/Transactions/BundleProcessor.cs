@@ -61,9 +61,10 @@ public sealed class BundleProcessor(ResourceStore store, WriteUnit unit, SearchS
             }
 
             await store.SaveAsync(token);
+            var prefetched = await ConditionalPrefetch.LoadAsync(store, entries, token);
             foreach (var entry in entries.Where(e => e.Method is Bundle.HTTPVerb.POST or Bundle.HTTPVerb.PUT))
             {
-                await AssignIdAsync(entry, ids, token);
+                await AssignIdAsync(entry, ids, token, prefetched);
             }
 
             foreach (var entry in entries.Where(e => e.Resource is not null && e.Method is Bundle.HTTPVerb.POST or Bundle.HTTPVerb.PUT))
@@ -155,14 +156,15 @@ public sealed class BundleProcessor(ResourceStore store, WriteUnit unit, SearchS
     }
 
     /// <summary>Decides the id each POST/PUT entry will have, so references between entries can be rewritten first.</summary>
-    private async Task AssignIdAsync(TransactionEntry entry, Dictionary<string, string> ids, CancellationToken ct)
+    private async Task AssignIdAsync(TransactionEntry entry, Dictionary<string, string> ids, CancellationToken ct, ConditionalPrefetch? prefetched = null)
     {
         var resource = entry.RequireResource();
         if (entry.Method == Bundle.HTTPVerb.POST)
         {
             if (entry.IfNoneExist is not null)
             {
-                var existing = await CrudEndpoints.ConditionalMatchAsync(store, search, entry.Type, entry.IfNoneExist, $"Bundle.entry[{entry.Index}].request.ifNoneExist", ct);
+                var existing = await CrudEndpoints.ConditionalMatchAsync(
+                    store, search, entry.Type, entry.IfNoneExist, $"Bundle.entry[{entry.Index}].request.ifNoneExist", ct, prefetched);
                 if (existing is not null)
                 {
                     entry.Existing = existing;
@@ -183,7 +185,9 @@ public sealed class BundleProcessor(ResourceStore store, WriteUnit unit, SearchS
         }
         else
         {
-            var matches = await search.MatchAsync(store.Db, entry.Type, entry.Criteria, 2, ct, store.Access);
+            var matches = prefetched is not null && prefetched.TryMatch(entry.Type, entry.Criteria, out var known)
+                ? known
+                : await search.MatchAsync(store.Db, entry.Type, entry.Criteria, 2, ct, store.Access);
             if (matches.Count > 1)
             {
                 throw entry.Error(new PreconditionFailedException($"The conditional update criteria match more than one {entry.Type}."));
