@@ -15,7 +15,12 @@ public sealed class WorklistBroadcaster(WorklistNotifier notifier, IHubContext<W
             try
             {
                 var group = hub.Clients.Group(notification.Group);
-                await (notification.Referral is { } referral ? group.ReferralChanged(referral) : group.PatientMatchChanged(notification.Match!));
+                await (notification switch
+                {
+                    { Referral: { } referral } => group.ReferralChanged(referral),
+                    { Match: { } match } => group.PatientMatchChanged(match),
+                    _ => group.FollowUpChanged(notification.FollowUp!),
+                });
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

@@ -8,6 +8,9 @@ public interface IWorklistClient
 
     /// <summary>A coordinator's patient-match Task was created (a package is held) or resolved.</summary>
     Task PatientMatchChanged(PatientMatchChange change);
+
+    /// <summary>A coordinator's to-do to book a follow-up (planned from a downward referral's CarePlan) was created or changed.</summary>
+    Task FollowUpChanged(FollowUpChange change);
 }
 
 /// <summary>A new version of a referral Task, as one party of it sees it.</summary>
@@ -21,3 +24,10 @@ public sealed record ReferralChange(string TaskId, string ReferralId, string Sta
 
 /// <summary>A new version of a patient-match Task (the coordinators' matching queue).</summary>
 public sealed record PatientMatchChange(string TaskId, string Status, int Version);
+
+/// <summary>A new version of a follow-up to-do Task (code <c>fulfill</c>, focus the follow-up ServiceRequest).</summary>
+/// <param name="TaskId">The to-do Task's id.</param>
+/// <param name="Status">Its status code (requested until the coordinator books it).</param>
+/// <param name="Due">When the follow-up is due (<c>Task.restriction.period.end</c>), if planned with a date.</param>
+/// <param name="Version">The Task's version id after the change.</param>
+public sealed record FollowUpChange(string TaskId, string Status, string? Due, int Version);

@@ -10,10 +10,10 @@ using TaskStatus = Hl7.Fhir.Model.Task.TaskStatus;
 namespace Referral.Workflow.Worklists;
 
 /// <summary>One message for one hub group.</summary>
-public sealed record WorklistNotification(string Group, ReferralChange? Referral, PatientMatchChange? Match);
+public sealed record WorklistNotification(string Group, ReferralChange? Referral, PatientMatchChange? Match, FollowUpChange? FollowUp = null);
 
 /// <summary>
-/// Turns committed versions of referral and patient-match Tasks into worklist notifications, queued for the
+/// Turns committed versions of referral, patient-match and follow-up to-do Tasks into worklist notifications, queued for the
 /// <see cref="WorklistBroadcaster"/>: after the commit, so a rolled-back write is never announced, and off the request
 /// path, so a slow client never slows a write. The queue is bounded; when full the oldest hint is dropped (clients re-query).
 /// </summary>
@@ -80,5 +80,18 @@ public sealed class WorklistNotifier : ICommitObserver
                 yield return new WorklistNotification(WorklistGroups.Role(owner, role), null, change);
             }
         }
+        else if (IsFollowUpToDo(task) && ReferralTask.Owner(task) is { } booker)
+        {
+            var change = new FollowUpChange(entity.ResourceId, status, task.Restriction?.Period?.End, entity.VersionId);
+            foreach (var role in PatientMatchTask.ResolverRoles)
+            {
+                yield return new WorklistNotification(WorklistGroups.Role(booker, role), null, null, change);
+            }
+        }
     }
+
+    /// <summary>A follow-up to-do as follow-up planning makes it: code fulfill, with the follow-up identifier.</summary>
+    private static bool IsFollowUpToDo(Hl7.Fhir.Model.Task task) =>
+        task.Code?.Coding.Any(c => c.System == ReferralCodes.TaskCodeSystem && c.Code == ReferralCodes.Fulfill) == true
+        && task.Identifier.Any(i => i.System == ReferralCodes.FollowUpIdentifierSystem);
 }

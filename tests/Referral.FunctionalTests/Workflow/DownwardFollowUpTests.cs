@@ -28,7 +28,10 @@ public abstract class DownwardFollowUpTests(string provider) : IDisposable
         _nodes.StartCancerNode();
         using var municipal = _nodes.MunicipalNode.CreateClient();
         using var cancer = _nodes.CancerNode.CreateClient();
-        using var coordinator = _nodes.MunicipalNode.CreateClient(await _nodes.UserTokenAsync(_nodes.MunicipalNode, "coordinator"));
+        var coordinatorToken = await _nodes.UserTokenAsync(_nodes.MunicipalNode, "coordinator");
+        using var coordinator = _nodes.MunicipalNode.CreateClient(coordinatorToken);
+        await using var coordinatorDesk = await WorklistListener.ConnectAsync(_nodes.MunicipalUrl, coordinatorToken);
+        await using var doctorDesk = await WorklistListener.ConnectAsync(_nodes.MunicipalUrl, await _nodes.UserTokenAsync(_nodes.MunicipalNode, "doctor"));
         var up = await DeliverAsync(municipal, cancer, "110101196103142471");
         var treating = up.AtCancer;
         treating.Status = TaskStatus.Accepted;
@@ -89,6 +92,12 @@ public abstract class DownwardFollowUpTests(string provider) : IDisposable
         Assert.Equal(["2026-12-15", "2026-12-15", "2027-06-15", "2027-01-20"], todos.Select(t => t.Restriction.Period.End));
         Assert.All(todos, t => Assert.Equal((TwoNodes.Municipal, $"Patient/{up.Patient.Id}"), (t.Owner.Reference, t.For.Reference)));
         Assert.Equal(4, worklist.Entry.Count(e => e.Search.Mode == Bundle.SearchEntryMode.Include && e.Resource is ServiceRequest));
+
+        // The coordinators' live worklist hears of each to-do with its due date; a doctor's does not.
+        await coordinatorDesk.WaitForFollowUpsAsync(f => f.Count >= 4, "the follow-up to-dos on the coordinator's worklist");
+        Assert.Equal(todos.Select(t => $"{t.Id} {t.Restriction.Period.End}").Order(StringComparer.Ordinal), coordinatorDesk.FollowUps.Select(f => $"{f.TaskId} {f.Due}").Order(StringComparer.Ordinal));
+        Assert.All(coordinatorDesk.FollowUps, f => Assert.Equal(("requested", 1), (f.Status, f.Version)));
+        Assert.Empty(doctorDesk.FollowUps);
 
         // Accepted again, and the package delivered again: nothing is planned twice.
         accepted.Note = [new Annotation { Text = "已电话通知患者 Patient informed by phone" }];

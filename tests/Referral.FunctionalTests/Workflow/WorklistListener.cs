@@ -11,6 +11,7 @@ public sealed class WorklistListener : IAsyncDisposable
     private readonly HubConnection _connection;
     private readonly ConcurrentQueue<ReferralChange> _referrals = new();
     private readonly ConcurrentQueue<PatientMatchChange> _matches = new();
+    private readonly ConcurrentQueue<FollowUpChange> _followUps = new();
     private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private WorklistListener(HubConnection connection)
@@ -18,6 +19,7 @@ public sealed class WorklistListener : IAsyncDisposable
         _connection = connection;
         _connection.On<ReferralChange>(nameof(IWorklistClient.ReferralChanged), _referrals.Enqueue);
         _connection.On<PatientMatchChange>(nameof(IWorklistClient.PatientMatchChanged), _matches.Enqueue);
+        _connection.On<FollowUpChange>(nameof(IWorklistClient.FollowUpChanged), _followUps.Enqueue);
         _connection.Closed += _ =>
         {
             _closed.TrySetResult();
@@ -31,6 +33,8 @@ public sealed class WorklistListener : IAsyncDisposable
     public IReadOnlyList<ReferralChange> Referrals => [.. _referrals];
 
     public IReadOnlyList<PatientMatchChange> Matches => [.. _matches];
+
+    public IReadOnlyList<FollowUpChange> FollowUps => [.. _followUps];
 
     /// <summary>
     /// Connects with the token in the Authorization header, or (<paramref name="inQueryString"/>) as <c>access_token</c>
@@ -80,6 +84,9 @@ public sealed class WorklistListener : IAsyncDisposable
         await TwoNodes.EventuallyAsync(() => Task.FromResult(_matches.Any(predicate)), what);
         return _matches.First(predicate);
     }
+
+    public async Task WaitForFollowUpsAsync(Func<IReadOnlyList<FollowUpChange>, bool> enough, string what) =>
+        await TwoNodes.EventuallyAsync(() => Task.FromResult(enough(FollowUps)), what);
 
     public ValueTask DisposeAsync() => _connection.DisposeAsync();
 }
