@@ -2,7 +2,6 @@ using System.Net;
 using Hl7.Fhir.Model;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Referral.Persistence;
 using Xunit;
 using static Referral.FunctionalTests.Workflow.ReferralSteps;
 using FhirTask = Hl7.Fhir.Model.Task;
@@ -145,12 +144,6 @@ public abstract class DownwardFollowUpTests(string provider) : IDisposable
 
     private static async Task<int?> CountAsync(HttpClient client, string query) =>
         (await client.SearchAsync($"{query}&_summary=count")).Total;
-
-    private static async Task<List<OutboxMessage>> OutboxAsync(NodeFactory node)
-    {
-        await using var scope = node.Services.CreateAsyncScope();
-        return await scope.ServiceProvider.GetRequiredService<FhirDbContext>().Outbox.AsNoTracking().OrderBy(m => m.Id).ToListAsync();
-    }
 
     public void Dispose()
     {

@@ -1,10 +1,9 @@
 using System.Net;
 using Hl7.Fhir.Model;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
-using Referral.Persistence;
 using Xunit;
 using TaskStatus = Hl7.Fhir.Model.Task.TaskStatus;
+
+using static Referral.FunctionalTests.Workflow.ReferralSteps;
 
 namespace Referral.FunctionalTests.Workflow;
 
@@ -192,12 +191,6 @@ public abstract class PatientMatchQueueTests(string provider) : IDisposable
 
     private static async Task<Hl7.Fhir.Model.Task?> FindTaskAsync(HttpClient client, string referralId) =>
         (await client.SearchAsync($"Task?identifier={Referrals.System}|{referralId}")).Matches<Hl7.Fhir.Model.Task>().SingleOrDefault();
-
-    private static async Task<List<OutboxMessage>> OutboxAsync(NodeFactory node)
-    {
-        await using var scope = node.Services.CreateAsyncScope();
-        return await scope.ServiceProvider.GetRequiredService<FhirDbContext>().Outbox.AsNoTracking().OrderBy(m => m.Id).ToListAsync();
-    }
 
     public void Dispose()
     {

@@ -1,9 +1,8 @@
 using System.Net;
 using Hl7.Fhir.Model;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
-using Referral.Persistence;
 using Xunit;
+
+using static Referral.FunctionalTests.Workflow.ReferralSteps;
 
 namespace Referral.FunctionalTests.Workflow;
 
@@ -131,12 +130,6 @@ public sealed class ReferralLoopTests : IDisposable
         Assert.Contains("birth date", review.Description, StringComparison.Ordinal);
         Assert.Null(await ReferralSteps.FindTaskAsync(cancer, referralId));
         Assert.Equal(1, (await cancer.SearchAsync("Patient?identifier=urn:oid:2.16.156.10011.1.5|110101196103140000&_summary=count")).Total);
-    }
-
-    private static async Task<List<OutboxMessage>> OutboxAsync(NodeFactory node)
-    {
-        await using var scope = node.Services.CreateAsyncScope();
-        return await scope.ServiceProvider.GetRequiredService<FhirDbContext>().Outbox.AsNoTracking().OrderBy(m => m.Id).ToListAsync();
     }
 
     public void Dispose() => _nodes.Dispose();

@@ -1,5 +1,7 @@
 using System.Net;
 using Hl7.Fhir.Model;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Xunit;
 using FhirTask = Hl7.Fhir.Model.Task;
 
@@ -101,5 +103,12 @@ public static class ReferralSteps
         Assert.Equal("requested", placer[0].Status);
         Assert.Equal(placer.Skip(1), receiver);
         return (m, c);
+    }
+
+    /// <summary>A node's outbox, oldest first, read straight from its database.</summary>
+    public static async System.Threading.Tasks.Task<List<Referral.Persistence.OutboxMessage>> OutboxAsync(NodeFactory node)
+    {
+        await using var scope = node.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<Referral.Persistence.FhirDbContext>().Outbox.AsNoTracking().OrderBy(m => m.Id).ToListAsync();
     }
 }
