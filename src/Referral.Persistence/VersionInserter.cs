@@ -4,6 +4,8 @@ using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage;
+using Npgsql;
+using NpgsqlTypes;
 
 namespace Referral.Persistence;
 
@@ -11,8 +13,8 @@ namespace Referral.Persistence;
 /// Inserts new resource versions with their search index rows, inside the context's current transaction.
 /// On SQLite it bypasses EF Core's change tracker and runs one prepared INSERT per table, re-bound for every row: a
 /// transaction Bundle of 200 resources carries some 3,000 index rows, and EF's per-entity bookkeeping (tracking,
-/// command building, parameter objects) cost more than SQLite's own work of storing them. PostgreSQL keeps EF Core,
-/// which sends the whole batch in few round trips. The column lists come from the EF model, so they follow the migrations.
+/// command building, parameter objects) cost more than SQLite's own work of storing them. PostgreSQL gets larger
+/// batches by binary COPY and small ones through EF Core. The column lists come from the EF model, so they follow the migrations.
 /// </summary>
 public static class VersionInserter
 {
@@ -24,16 +26,24 @@ public static class VersionInserter
             return;
         }
 
-        if (!db.Database.IsSqlite())
+        var transaction = db.Database.CurrentTransaction?.GetDbTransaction()
+            ?? throw new InvalidOperationException("New versions are inserted only inside the write unit's transaction.");
+        var plans = Plans.For(db.Model);
+        if (transaction.Connection is NpgsqlConnection postgres)
         {
-            db.Resources.AddRange(versions);
-            await db.SaveChangesAsync(ct);
+            if (versions.Count < PostgresCopyThreshold)
+            {
+                db.Resources.AddRange(versions);
+                await db.SaveChangesAsync(ct);
+            }
+            else
+            {
+                await CopyAsync(postgres, plans, versions, ct);
+            }
+
             return;
         }
 
-        var transaction = db.Database.CurrentTransaction?.GetDbTransaction()
-            ?? throw new InvalidOperationException("New versions are inserted only inside the write unit's transaction.");
-        var plans = SqlitePlans.For(db.Model);
         var commands = new Dictionary<Type, SqliteCommand>();
         try
         {
@@ -97,6 +107,91 @@ public static class VersionInserter
         }
     }
 
+    /// <summary>
+    /// From this many versions on (a transaction Bundle, a referral package) PostgreSQL gets them by binary COPY; fewer
+    /// go through EF Core, whose one batched round trip beats COPY's few for a single create.
+    /// </summary>
+    private const int PostgresCopyThreshold = 16;
+
+    /// <summary>
+    /// PostgreSQL: reserves the versions' keys from the identity sequence in one query, then streams the versions and
+    /// each index table's rows with binary COPY, so a 200-resource package is a handful of round trips.
+    /// </summary>
+    private static async Task CopyAsync(NpgsqlConnection connection, Plans plans, IReadOnlyList<ResourceEntity> versions, CancellationToken ct)
+    {
+        var resource = plans.Resource;
+        await using (var reserve = new NpgsqlCommand(
+            $"SELECT nextval(pg_get_serial_sequence(@table, @column)) FROM generate_series(1, @count)", connection))
+        {
+            reserve.Parameters.AddWithValue("table", resource.Table);
+            reserve.Parameters.AddWithValue("column", resource.KeyColumn);
+            reserve.Parameters.AddWithValue("count", versions.Count);
+            await using var keys = await reserve.ExecuteReaderAsync(ct);
+            foreach (var version in versions)
+            {
+                version.Sid = await keys.ReadAsync(ct) ? keys.GetInt64(0) : throw new InvalidOperationException("The identity sequence returned too few keys.");
+            }
+        }
+
+        await using (var copy = await connection.BeginBinaryImportAsync(
+            $"COPY {resource.Table} ({InsertPlan.Quote(resource.KeyColumn)}, {resource.ColumnList}) FROM STDIN (FORMAT BINARY)", ct))
+        {
+            foreach (var version in versions)
+            {
+                await copy.StartRowAsync(ct);
+                await copy.WriteAsync(version.Sid, NpgsqlDbType.Bigint, ct);
+                await WriteValuesAsync(copy, resource.Values(version), ct);
+            }
+
+            await copy.CompleteAsync(ct);
+        }
+
+        await CopyRowsAsync(versions.SelectMany(v => v.StringIndices.Select(r => (v, (IndexEntity)r))), typeof(StringIndexEntity));
+        await CopyRowsAsync(versions.SelectMany(v => v.TokenIndices.Select(r => (v, (IndexEntity)r))), typeof(TokenIndexEntity));
+        await CopyRowsAsync(versions.SelectMany(v => v.DateIndices.Select(r => (v, (IndexEntity)r))), typeof(DateIndexEntity));
+        await CopyRowsAsync(versions.SelectMany(v => v.ReferenceIndices.Select(r => (v, (IndexEntity)r))), typeof(ReferenceIndexEntity));
+        await CopyRowsAsync(versions.SelectMany(v => v.QuantityIndices.Select(r => (v, (IndexEntity)r))), typeof(QuantityIndexEntity));
+        await CopyRowsAsync(versions.SelectMany(v => v.NumberIndices.Select(r => (v, (IndexEntity)r))), typeof(NumberIndexEntity));
+        await CopyRowsAsync(versions.SelectMany(v => v.UriIndices.Select(r => (v, (IndexEntity)r))), typeof(UriIndexEntity));
+
+        async Task CopyRowsAsync(IEnumerable<(ResourceEntity Version, IndexEntity Row)> rows, Type table)
+        {
+            var batch = rows.ToList();
+            if (batch.Count == 0)
+            {
+                return;
+            }
+
+            var plan = plans.Index(table);
+            await using var copy = await connection.BeginBinaryImportAsync($"COPY {plan.Table} ({plan.ColumnList}) FROM STDIN (FORMAT BINARY)", ct);
+            foreach (var (version, row) in batch)
+            {
+                row.Sid = version.Sid;
+                await copy.StartRowAsync(ct);
+                await WriteValuesAsync(copy, plan.Values(row), ct);
+            }
+
+            await copy.CompleteAsync(ct);
+        }
+    }
+
+    private static async Task WriteValuesAsync(NpgsqlBinaryImporter copy, IEnumerable<object?> values, CancellationToken ct)
+    {
+        foreach (var value in values)
+        {
+            await (value switch
+            {
+                null => copy.WriteNullAsync(ct),
+                string text => copy.WriteAsync(text, NpgsqlDbType.Text, ct),
+                long number => copy.WriteAsync(number, NpgsqlDbType.Bigint, ct),
+                int number => copy.WriteAsync(number, NpgsqlDbType.Integer, ct),
+                bool flag => copy.WriteAsync(flag, NpgsqlDbType.Boolean, ct),
+                double number => copy.WriteAsync(number, NpgsqlDbType.Double, ct),
+                _ => throw new NotSupportedException($"No COPY mapping for a {value.GetType().Name} column."),
+            });
+        }
+    }
+
     /// <summary>The INSERT of one table: its SQL and how to read each column's value from an entity.</summary>
     private sealed class InsertPlan
     {
@@ -109,9 +204,11 @@ public static class VersionInserter
             var key = entityType.FindPrimaryKey()!.Properties.Single();
             _columns = [.. entityType.GetProperties().Where(p => p != key)];
             ParameterNames = [.. _columns.Select((_, i) => "$p" + i)];
-            var columnList = string.Join(", ", _columns.Select(p => Quote(p.GetColumnName(table)!)));
-            Sql = $"INSERT INTO {Quote(table.Name)} ({columnList}) VALUES ({string.Join(", ", ParameterNames)})"
-                + (returnKey ? $" RETURNING {Quote(key.GetColumnName(table)!)}" : "");
+            Table = Quote(table.Name);
+            KeyColumn = key.GetColumnName(table)!;
+            ColumnList = string.Join(", ", _columns.Select(p => Quote(p.GetColumnName(table)!)));
+            Sql = $"INSERT INTO {Table} ({ColumnList}) VALUES ({string.Join(", ", ParameterNames)})"
+                + (returnKey ? $" RETURNING {Quote(KeyColumn)}" : "");
         }
 
         public Type EntityType { get; }
@@ -120,31 +217,45 @@ public static class VersionInserter
 
         public string[] ParameterNames { get; }
 
+        /// <summary>The quoted table name.</summary>
+        public string Table { get; }
+
+        /// <summary>The key column's name, unquoted.</summary>
+        public string KeyColumn { get; }
+
+        /// <summary>The quoted non-key columns, comma separated, in <see cref="Values"/>'s order.</summary>
+        public string ColumnList { get; }
+
         public void Bind(DbCommand command, object entity)
         {
-            for (var i = 0; i < _columns.Length; i++)
+            var i = 0;
+            foreach (var value in Values(entity))
             {
-                var column = _columns[i];
-                var value = column.GetGetter().GetClrValueUsingContainingEntity(entity);
-                if (value is not null && column.GetTypeMapping().Converter is { } converter)
-                {
-                    value = converter.ConvertToProvider(value);
-                }
-
-                command.Parameters[i].Value = value ?? DBNull.Value;
+                command.Parameters[i++].Value = value ?? DBNull.Value;
             }
         }
 
-        private static string Quote(string name) => "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+        /// <summary>The entity's non-key column values as the provider stores them.</summary>
+        public IEnumerable<object?> Values(object entity)
+        {
+            foreach (var column in _columns)
+            {
+                var value = column.GetGetter().GetClrValueUsingContainingEntity(entity);
+                yield return value is not null && column.GetTypeMapping().Converter is { } converter ? converter.ConvertToProvider(value) : value;
+            }
+        }
+
+        public static string Quote(string name) => "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+
     }
 
     /// <summary>The plans of one EF model (built once: the model does not change while the node runs).</summary>
-    private sealed class SqlitePlans
+    private sealed class Plans
     {
-        private static readonly ConditionalWeakTable<IModel, SqlitePlans> ByModel = [];
+        private static readonly ConditionalWeakTable<IModel, Plans> ByModel = [];
         private readonly Dictionary<Type, InsertPlan> _indexes;
 
-        private SqlitePlans(IModel model)
+        private Plans(IModel model)
         {
             Resource = new InsertPlan(model.FindEntityType(typeof(ResourceEntity))!, returnKey: true);
             _indexes = model.GetEntityTypes().Where(t => typeof(IndexEntity).IsAssignableFrom(t.ClrType))
@@ -155,6 +266,6 @@ public static class VersionInserter
 
         public InsertPlan Index(Type type) => _indexes[type];
 
-        public static SqlitePlans For(IModel model) => ByModel.GetValue(model, m => new SqlitePlans(m));
+        public static Plans For(IModel model) => ByModel.GetValue(model, m => new Plans(m));
     }
 }

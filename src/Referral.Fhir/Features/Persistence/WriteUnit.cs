@@ -113,7 +113,8 @@ public sealed class WriteUnit(
         DbUpdateException { InnerException: Microsoft.Data.Sqlite.SqliteException sqlite } => sqlite.SqliteErrorCode is 19 or 5 or 6,
         // From the version inserter: the same version stored twice (unique index), or the database busy/locked.
         Microsoft.Data.Sqlite.SqliteException sqlite => sqlite.SqliteExtendedErrorCode == 2067 || sqlite.SqliteErrorCode is 5 or 6,
-        Npgsql.PostgresException pg => pg.SqlState is "40001" or "40P01",
+        // From the version inserter's COPY: the same version stored twice (unique index), or a serialization failure.
+        Npgsql.PostgresException pg => pg.SqlState is "23505" or "40001" or "40P01",
         _ => false,
     };
 }
