@@ -53,7 +53,6 @@ public static class FhirServiceCollectionExtensions
         services.TryAddScoped<IWriteAttribution, NoWriteAttribution>();
         services.AddScoped<ResourceStore>();
         services.AddScoped<WriteUnit>();
-        services.AddSingleton<SqliteWriterQueue>();
         services.AddScoped<BundleProcessor>();
         services.AddExceptionHandler<FhirExceptionHandler>();
         services.AddProblemDetails();

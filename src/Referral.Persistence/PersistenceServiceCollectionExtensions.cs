@@ -14,6 +14,7 @@ public static class PersistenceServiceCollectionExtensions
         services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         var storage = configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
         services.AddSingleton<WriteVolume>();
+        services.AddSingleton<SqliteWriterQueue>();
         services.AddHostedService<PlannerStatisticsRefresher>();
         if (storage.Provider == "PostgreSql")
         {

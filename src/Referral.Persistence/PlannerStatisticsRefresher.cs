@@ -13,7 +13,8 @@ namespace Referral.Persistence;
 /// catches up within a minute or so; this closes that gap, and SQLite has no autovacuum for statistics at all.
 /// </summary>
 public sealed class PlannerStatisticsRefresher(
-    IServiceScopeFactory scopes, WriteVolume volume, IOptions<StorageOptions> options, TimeProvider clock, ILogger<PlannerStatisticsRefresher> logger)
+    IServiceScopeFactory scopes, WriteVolume volume, SqliteWriterQueue writers, IOptions<StorageOptions> options, TimeProvider clock,
+    ILogger<PlannerStatisticsRefresher> logger)
     : BackgroundService
 {
     private static readonly TimeSpan CheckEvery = TimeSpan.FromSeconds(2);
@@ -49,7 +50,12 @@ public sealed class PlannerStatisticsRefresher(
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<FhirDbContext>();
         // analysis_limit bounds SQLite's ANALYZE to a sample per index, so it stays a few milliseconds on a large store.
-        await db.Database.ExecuteSqlRawAsync(db.Database.IsSqlite() ? "PRAGMA analysis_limit=1000; ANALYZE;" : "ANALYZE;", ct);
+        // ANALYZE writes the statistics tables: on SQLite it takes its turn with the other writers.
+        using (db.Database.IsSqlite() ? await writers.EnterAsync(ct) : null)
+        {
+            await db.Database.ExecuteSqlRawAsync(db.Database.IsSqlite() ? "PRAGMA analysis_limit=1000; ANALYZE;" : "ANALYZE;", ct);
+        }
+
         _rowsAtLastAnalyze = await db.Resources.LongCountAsync(ct);
         logger.LogDebug("Planner statistics refreshed ({Rows} resource versions)", _rowsAtLastAnalyze);
     }

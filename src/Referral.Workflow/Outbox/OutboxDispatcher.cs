@@ -3,7 +3,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Referral.Fhir.Features.Persistence;
 using Referral.Persistence;
 
 namespace Referral.Workflow.Outbox;
