@@ -36,4 +36,16 @@ public class ResourceEntity
     public List<UriIndexEntity> UriIndices { get; set; } = [];
 
     public DateTimeOffset LastUpdated => new(LastUpdatedTicks, TimeSpan.Zero);
+
+    /// <summary>The index rows of each index table, with the row type that names the table.</summary>
+    public IEnumerable<(Type Table, IReadOnlyList<IndexEntity> Rows)> IndexTables =>
+    [
+        (typeof(StringIndexEntity), StringIndices),
+        (typeof(TokenIndexEntity), TokenIndices),
+        (typeof(DateIndexEntity), DateIndices),
+        (typeof(ReferenceIndexEntity), ReferenceIndices),
+        (typeof(QuantityIndexEntity), QuantityIndices),
+        (typeof(NumberIndexEntity), NumberIndices),
+        (typeof(UriIndexEntity), UriIndices),
+    ];
 }

@@ -52,23 +52,9 @@ public static class VersionInserter
                 var resource = Command(plans.Resource);
                 plans.Resource.Bind(resource, version);
                 version.Sid = (long)(await resource.ExecuteScalarAsync(ct))!;
-                await InsertRowsAsync(version.StringIndices);
-                await InsertRowsAsync(version.TokenIndices);
-                await InsertRowsAsync(version.DateIndices);
-                await InsertRowsAsync(version.ReferenceIndices);
-                await InsertRowsAsync(version.QuantityIndices);
-                await InsertRowsAsync(version.NumberIndices);
-                await InsertRowsAsync(version.UriIndices);
-
-                async Task InsertRowsAsync<T>(List<T> rows)
-                    where T : IndexEntity
+                foreach (var (table, rows) in version.IndexTables.Where(t => t.Rows.Count > 0))
                 {
-                    if (rows.Count == 0)
-                    {
-                        return;
-                    }
-
-                    var plan = plans.Index(typeof(T));
+                    var plan = plans.Index(table);
                     var command = Command(plan);
                     foreach (var row in rows)
                     {
@@ -146,25 +132,12 @@ public static class VersionInserter
             await copy.CompleteAsync(ct);
         }
 
-        await CopyRowsAsync(versions.SelectMany(v => v.StringIndices.Select(r => (v, (IndexEntity)r))), typeof(StringIndexEntity));
-        await CopyRowsAsync(versions.SelectMany(v => v.TokenIndices.Select(r => (v, (IndexEntity)r))), typeof(TokenIndexEntity));
-        await CopyRowsAsync(versions.SelectMany(v => v.DateIndices.Select(r => (v, (IndexEntity)r))), typeof(DateIndexEntity));
-        await CopyRowsAsync(versions.SelectMany(v => v.ReferenceIndices.Select(r => (v, (IndexEntity)r))), typeof(ReferenceIndexEntity));
-        await CopyRowsAsync(versions.SelectMany(v => v.QuantityIndices.Select(r => (v, (IndexEntity)r))), typeof(QuantityIndexEntity));
-        await CopyRowsAsync(versions.SelectMany(v => v.NumberIndices.Select(r => (v, (IndexEntity)r))), typeof(NumberIndexEntity));
-        await CopyRowsAsync(versions.SelectMany(v => v.UriIndices.Select(r => (v, (IndexEntity)r))), typeof(UriIndexEntity));
-
-        async Task CopyRowsAsync(IEnumerable<(ResourceEntity Version, IndexEntity Row)> rows, Type table)
+        var tables = versions.SelectMany(v => v.IndexTables.SelectMany(t => t.Rows.Select(row => (t.Table, Version: v, Row: row)))).GroupBy(r => r.Table);
+        foreach (var table in tables)
         {
-            var batch = rows.ToList();
-            if (batch.Count == 0)
-            {
-                return;
-            }
-
-            var plan = plans.Index(table);
+            var plan = plans.Index(table.Key);
             await using var copy = await connection.BeginBinaryImportAsync($"COPY {plan.Table} ({plan.ColumnList}) FROM STDIN (FORMAT BINARY)", ct);
-            foreach (var (version, row) in batch)
+            foreach (var (_, version, row) in table)
             {
                 row.Sid = version.Sid;
                 await copy.StartRowAsync(ct);

@@ -21,6 +21,11 @@ public sealed class FollowUpPlanning(ResourceStore store, IOptions<NodeOptions> 
 {
     private static readonly HashSet<string> RequesterTypes = new(StringComparer.Ordinal) { "Practitioner", "PractitionerRole", "Organization", "Patient", "RelatedPerson", "Device" };
 
+    /// <summary>Whether a Task is a follow-up to-do as this planning makes it: code fulfill, with the follow-up identifier.</summary>
+    public static bool IsToDo(FhirTask task) =>
+        task.Code?.Coding.Any(c => c.System == ReferralCodes.TaskCodeSystem && c.Code == ReferralCodes.Fulfill) == true
+        && task.Identifier.Any(i => i.System == ReferralCodes.FollowUpIdentifierSystem);
+
     /// <summary>Stages the follow-ups when <paramref name="next"/> (the referral Task as the write stores it) accepts a downward referral here.</summary>
     public async System.Threading.Tasks.Task StageAsync(FhirTask next, CancellationToken ct)
     {

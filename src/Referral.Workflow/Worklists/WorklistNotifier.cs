@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Referral.Fhir.Features.Persistence;
 using Referral.Fhir.Serialization;
 using Referral.Persistence;
+using Referral.Workflow.FollowUp;
 using Referral.Workflow.Inbox;
 using Referral.Workflow.Referrals;
 using TaskStatus = Hl7.Fhir.Model.Task.TaskStatus;
@@ -80,7 +81,7 @@ public sealed class WorklistNotifier : ICommitObserver
                 yield return new WorklistNotification(WorklistGroups.Role(owner, role), null, change);
             }
         }
-        else if (IsFollowUpToDo(task) && ReferralTask.Owner(task) is { } booker)
+        else if (FollowUpPlanning.IsToDo(task) && ReferralTask.Owner(task) is { } booker)
         {
             var change = new FollowUpChange(entity.ResourceId, status, task.Restriction?.Period?.End, entity.VersionId);
             foreach (var role in PatientMatchTask.ResolverRoles)
@@ -89,9 +90,4 @@ public sealed class WorklistNotifier : ICommitObserver
             }
         }
     }
-
-    /// <summary>A follow-up to-do as follow-up planning makes it: code fulfill, with the follow-up identifier.</summary>
-    private static bool IsFollowUpToDo(Hl7.Fhir.Model.Task task) =>
-        task.Code?.Coding.Any(c => c.System == ReferralCodes.TaskCodeSystem && c.Code == ReferralCodes.Fulfill) == true
-        && task.Identifier.Any(i => i.System == ReferralCodes.FollowUpIdentifierSystem);
 }
