@@ -31,7 +31,9 @@ public static class PersistenceServiceCollectionExtensions
                 DefaultTimeout = 30,
                 Pooling = true,
             }.ToString();
-            services.AddDbContextPool<FhirDbContext, SqliteFhirDbContext>(o => o.UseSqlite(connectionString));
+            services.AddDbContextPool<FhirDbContext, SqliteFhirDbContext>(o => o.UseSqlite(connectionString)
+                .KeepSqliteConnectionsOpen()
+                .AddInterceptors(SqliteStatementCache.Interceptor));
         }
 
         return services;

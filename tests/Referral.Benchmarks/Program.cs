@@ -182,7 +182,7 @@ async Task<ProviderReport> MeasureAsync(string provider, BenchNode node, BenchNo
     var read = await SecuredAndOpenAsync("read", s => s.ReadAsync, Report.ReferenceReads);
     var search = await SecuredAndOpenAsync("search", s => s.SearchAsync, Report.ReferenceSearches);
     // Last: creates grow the table the read and search scenarios measure.
-    var create = await runner.RunAsync("create", scenarios.CreateAsync, Report.ReferenceCreates, ct);
+    var create = await SecuredAndOpenAsync("create", s => s.CreateAsync, Report.ReferenceCreates);
 
     return new ProviderReport(
         provider,

@@ -87,11 +87,14 @@ internal static class Report
             md.AppendLine(ic, $"#### Cost of authorization and audit (target: at most {SecurityCost.TargetPercentSlower:0}% slower)");
             md.AppendLine(ic, $"secured: bearer token, organisation filtering, durable AuditEvent per request; open: a second node with `Authentication:Enabled=false`, no token, seeded the same way ({report.OpenPatientsSeeded:N0} patients + Synthea).");
             md.AppendLine();
-            md.AppendLine("| scenario | secured req/s | open req/s | secured / open | % slower | secured p50 / p99 ms | open p50 / p99 ms | target |");
-            md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---|");
+            md.AppendLine("| scenario | secured req/s | open req/s | secured / open | % slower | secured p50 / p99 ms | open p50 / p99 ms | open × baseline | open × reference | target |");
+            md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|");
             foreach (var c in report.SecurityCosts)
             {
-                md.AppendLine(ic, $"| {c.Scenario} | {c.Secured.Throughput:N0} | {c.Open.Throughput:N0} | {Ratio(c.Ratio)} | {c.PercentSlower:0.0}% | {c.Secured.P50Ms:0.00} / {c.Secured.P99Ms:0.00} | {c.Open.P50Ms:0.00} / {c.Open.P99Ms:0.00} | {(c.MeetsTarget ? "met" : "missed")} |");
+                var openBaseline = report.BaselineThroughput is > 0 and var b ? Ratio(c.Open.Throughput / b) : "—";
+                var openReference = c.Open.Reference is { } r ? Ratio(c.Open.Throughput / r) : "—";
+                var target = c.HasTarget ? (c.MeetsTarget ? "met" : "missed") : "—";
+                md.AppendLine(ic, $"| {c.Scenario} | {c.Secured.Throughput:N0} | {c.Open.Throughput:N0} | {Ratio(c.Ratio)} | {c.PercentSlower:0.0}% | {c.Secured.P50Ms:0.00} / {c.Secured.P99Ms:0.00} | {c.Open.P50Ms:0.00} / {c.Open.P99Ms:0.00} | {openBaseline} | {openReference} | {target} |");
             }
         }
 
@@ -146,8 +149,8 @@ internal static class Report
                 OpenThroughput = c.Open.Throughput,
                 c.Ratio,
                 c.PercentSlower,
-                TargetPercentSlower = SecurityCost.TargetPercentSlower,
-                c.MeetsTarget,
+                TargetPercentSlower = c.HasTarget ? SecurityCost.TargetPercentSlower : (double?)null,
+                MeetsTarget = c.HasTarget ? c.MeetsTarget : (bool?)null,
                 SecuredP50Ms = c.Secured.P50Ms,
                 SecuredP99Ms = c.Secured.P99Ms,
                 OpenP50Ms = c.Open.P50Ms,

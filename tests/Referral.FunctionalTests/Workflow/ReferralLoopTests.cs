@@ -99,7 +99,10 @@ public sealed class ReferralLoopTests : IDisposable
         Assert.Equal(HttpStatusCode.Conflict, skip.StatusCode);
         Assert.Contains("from received to completed", (await skip.ReadAsync<OperationOutcome>()).Issue[0].Diagnostics, StringComparison.Ordinal);
 
-        // The placer may not accept its own referral.
+        // The placer may not accept its own referral. Its copy is taken once the receipt has travelled back, so the
+        // update is refused for the transition and not for racing the receipt (which stamps the answer deadline).
+        await TwoNodes.EventuallyAsync(
+            async () => (await ReferralSteps.TaskAsync(municipal, referralId)).Status == Hl7.Fhir.Model.Task.TaskStatus.Received, "the receipt at the municipal hospital");
         var placed = await ReferralSteps.TaskAsync(municipal, referralId);
         placed.Status = Hl7.Fhir.Model.Task.TaskStatus.Accepted;
         using var selfAccept = await municipal.PutAsync($"/fhir/Task/{placed.Id}", FhirClient.Body(placed));
