@@ -11,7 +11,8 @@ namespace Referral.Persistence;
 
 /// <summary>
 /// Inserts new resource versions with their search index rows, inside the context's current transaction.
-/// On SQLite it bypasses EF Core's change tracker and runs one prepared INSERT per table, re-bound for every row: a
+/// On SQLite it bypasses EF Core's change tracker and runs one compiled INSERT per table (kept on the connection by
+/// <see cref="SqliteStatementCache"/>), re-bound for every row: a
 /// transaction Bundle of 200 resources carries some 3,000 index rows, and EF's per-entity bookkeeping (tracking,
 /// command building, parameter objects) cost more than SQLite's own work of storing them. PostgreSQL gets larger
 /// batches by binary COPY and small ones through EF Core. The column lists come from the EF model, so they follow the migrations.
@@ -45,6 +46,7 @@ public static class VersionInserter
         }
 
         var commands = new Dictionary<Type, SqliteCommand>();
+        var owned = new List<SqliteCommand>();
         try
         {
             foreach (var version in versions)
@@ -67,25 +69,33 @@ public static class VersionInserter
         }
         finally
         {
-            foreach (var command in commands.Values)
+            foreach (var command in owned)
             {
                 await command.DisposeAsync();
             }
         }
 
+        // The connection's compiled INSERT when it has one (every write after the first), else one compiled for this write.
         SqliteCommand Command(InsertPlan plan)
         {
             if (!commands.TryGetValue(plan.EntityType, out var command))
             {
-                command = (SqliteCommand)transaction.Connection!.CreateCommand();
+                var connection = (SqliteConnection)transaction.Connection!;
+                command = SqliteStatementCache.For(connection, plan.Sql);
+                if (command is null)
+                {
+                    command = connection.CreateCommand();
+                    command.CommandText = plan.Sql;
+                    owned.Add(command);
+                }
+
                 command.Transaction = (SqliteTransaction)transaction;
-                command.CommandText = plan.Sql;
+                command.Parameters.Clear();
                 foreach (var name in plan.ParameterNames)
                 {
                     command.Parameters.Add(new SqliteParameter { ParameterName = name });
                 }
 
-                command.Prepare();
                 commands[plan.EntityType] = command;
             }
 
