@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
@@ -76,9 +77,7 @@ public static class IdentityExtensions
         services.AddAuthorizationBuilder().SetFallbackPolicy(
             new AuthorizationPolicyBuilder(JwtBearerDefaults.AuthenticationScheme).RequireAuthenticatedUser().Build());
 
-        services.AddSingleton<AuditEventFactory>();
-        services.AddSingleton<AuditWriter>();
-        services.AddHostedService(sp => sp.GetRequiredService<AuditWriter>());
+        services.AddAuditTrail(configuration);
         return builder;
     }
 
@@ -112,14 +111,26 @@ public static class IdentityExtensions
         return app;
     }
 
-    /// <summary>Migrates the embedded issuer's tables and registers its clients (nothing to do with an external authority).</summary>
+    /// <summary>
+    /// Migrates the audit trail, and the embedded issuer's tables and registers its clients (nothing to do with an
+    /// external authority).
+    /// </summary>
     public static async Task InitializeNodeIdentityAsync(this WebApplication app)
     {
+        if (app.Services.GetRequiredService<IOptions<NodeAuthenticationOptions>>().Value.Enabled)
+        {
+            await app.Services.MigrateAuditTrailAsync();
+        }
+
         if (app.Services.GetService<EmbeddedIssuer>() is not null)
         {
             await app.Services.InitializeEmbeddedIssuerAsync();
         }
     }
+
+    /// <summary>Serves the AuditEvent type from the audit trail on a node with authentication (there is no trail without).</summary>
+    public static RouteGroupBuilder MapNodeAuditTrail(this RouteGroupBuilder fhir, WebApplication app) =>
+        app.Services.GetRequiredService<IOptions<NodeAuthenticationOptions>>().Value.Enabled ? fhir.MapAuditTrail() : fhir;
 
     public static WebApplication MapNodeIdentity(this WebApplication app)
     {

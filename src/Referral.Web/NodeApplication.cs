@@ -51,7 +51,7 @@ public static class NodeApplication
         app.UseNodeAuthorization();
         app.MapHealthChecks("/health").AllowAnonymous();
         app.MapNodeIdentity();
-        app.MapFhirApi().MapReferralDocuments();
+        app.MapFhirApi().MapReferralDocuments().MapNodeAuditTrail(app);
         app.MapWorklists();
         return app;
     }

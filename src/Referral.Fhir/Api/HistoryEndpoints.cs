@@ -58,7 +58,12 @@ public static class HistoryEndpoints
         var page = await versions.AsNoTracking()
             .OrderByDescending(r => r.LastUpdatedTicks).ThenByDescending(r => r.Sid)
             .Skip(offset).Take(count).ToListAsync(ct);
+        return Bundle(context, page, total, count, offset, since);
+    }
 
+    /// <summary>The history Bundle of one page of versions, newest first, with self/next/previous links.</summary>
+    public static BundleResult Bundle(HttpContext context, IReadOnlyList<ResourceEntity> page, int total, int count, int offset, string since)
+    {
         var self = $"{FhirUrls.Base(context)}{context.Request.Path.Value![FhirUrls.BasePath.Length..]}";
         string Link(int at) => $"{self}?{(since.Length > 0 ? $"_since={Uri.EscapeDataString(since)}&" : "")}_count={count}&_offset={at.ToString(CultureInfo.InvariantCulture)}";
         var links = new List<(string, string)> { ("self", Link(offset)) };
@@ -73,6 +78,6 @@ public static class HistoryEndpoints
             links.Add(("previous", Link(Math.Max(0, offset - count))));
         }
 
-        return new BundleResult(Bundle.BundleType.History, total, links, [.. page.Select(e => new BundleEntryVersion(e, WithRequest: true))]);
+        return new BundleResult(Hl7.Fhir.Model.Bundle.BundleType.History, total, links, [.. page.Select(e => new BundleEntryVersion(e, WithRequest: true))]);
     }
 }

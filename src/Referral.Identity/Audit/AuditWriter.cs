@@ -1,32 +1,30 @@
 using System.Threading.Channels;
-using Hl7.Fhir.Model;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Referral.Fhir.Features.Persistence;
+using Referral.Persistence;
 using Task = System.Threading.Tasks.Task;
 
 namespace Referral.Identity.Audit;
 
 /// <summary>
-/// Stores AuditEvents in the FHIR store with group commit: requests hand over their event and wait; the writer
-/// commits whatever has queued up (up to <see cref="AuditOptions.MaxBatch"/>) in one transaction and then releases
-/// them all, so every event is durable before its response is sent without one commit per request.
+/// Appends to the audit trail with group commit: requests hand over their record and wait; the writer commits whatever
+/// has queued up (up to <see cref="AuditOptions.MaxBatch"/>) in one transaction and then releases them all, so every
+/// record is durable before its response is sent without one commit per request. It is the trail's only writer.
 /// </summary>
 public sealed class AuditWriter(IServiceScopeFactory scopes, IOptions<AuditOptions> options, ILogger<AuditWriter> logger) : BackgroundService
 {
-    private sealed record Pending(AuditEvent Event, PreparedIndex Index, TaskCompletionSource Stored);
+    private sealed record Pending(AuditRecord Record, TaskCompletionSource Stored);
 
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
 
-    /// <summary>
-    /// Completes once the event is committed; faults when it could not be (the request then fails rather than go
-    /// unaudited). The caller extracts the index rows, so that work runs on the requests' threads, not in the single writer.
-    /// </summary>
-    public Task WriteAsync(AuditEvent audit, PreparedIndex index)
+    /// <summary>Completes once the record is committed; faults when it could not be (the request then fails rather than go unaudited).</summary>
+    public Task WriteAsync(AuditRecord record)
     {
-        var pending = new Pending(audit, index, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        var pending = new Pending(record, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         return _queue.Writer.TryWrite(pending)
             ? pending.Stored.Task
             : Task.FromException(new InvalidOperationException("The node is shutting down; the access could not be audited."));
@@ -44,7 +42,7 @@ public sealed class AuditWriter(IServiceScopeFactory scopes, IOptions<AuditOptio
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
-            // Shutting down: refuse new events, store the ones already waiting.
+            // Shutting down: refuse new records, store the ones already waiting.
             _queue.Writer.TryComplete();
             await DrainAsync(batch);
         }
@@ -72,7 +70,7 @@ public sealed class AuditWriter(IServiceScopeFactory scopes, IOptions<AuditOptio
             }
             catch (Exception e)
             {
-                logger.LogError(e, "Could not store {Count} audit events; their requests fail", batch.Count);
+                logger.LogError(e, "Could not store {Count} audit records; their requests fail", batch.Count);
                 batch.ForEach(p => p.Stored.TrySetException(e));
             }
         }
@@ -80,18 +78,29 @@ public sealed class AuditWriter(IServiceScopeFactory scopes, IOptions<AuditOptio
 
     private async Task StoreAsync(List<Pending> batch)
     {
-        // A scope with no HTTP caller: the node writes its own audit trail, unrestricted by any caller's policy.
         await using var scope = scopes.CreateAsyncScope();
-        var store = scope.ServiceProvider.GetRequiredService<ResourceStore>();
-        var unit = scope.ServiceProvider.GetRequiredService<WriteUnit>();
-        await unit.RunAsync(_ =>
+        var db = scope.ServiceProvider.GetRequiredService<AuditTrailContext>();
+        if (db.Database.GetDbConnection() is not SqliteConnection sqlite)
         {
-            foreach (var pending in batch)
-            {
-                store.StageCreate(pending.Event, index: pending.Index);
-            }
+            // PostgreSQL: EF Core sends the batch in one round trip.
+            db.Records.AddRange(batch.Select(p => p.Record));
+            await db.SaveChangesAsync();
+            return;
+        }
 
-            return Task.FromResult(batch.Count);
-        }, CancellationToken.None);
+        // SQLite: one compiled INSERT re-bound per row; EF's per-entity tracking would cost more than storing the row.
+        await db.Database.OpenConnectionAsync();
+        await using var transaction = (SqliteTransaction)await sqlite.BeginTransactionAsync();
+        var insert = AuditRecordInsert.For(db.Model);
+        var command = SqliteStatementCache.For(sqlite, insert.Sql) ?? throw new InvalidOperationException("The audit trail's statement cache is full.");
+        command.Transaction = transaction;
+        insert.Prepare(command);
+        foreach (var pending in batch)
+        {
+            insert.Bind(command, pending.Record);
+            pending.Record.Id = (long)(await command.ExecuteScalarAsync())!;
+        }
+
+        await transaction.CommitAsync();
     }
 }

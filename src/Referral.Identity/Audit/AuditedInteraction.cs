@@ -2,6 +2,7 @@ using Hl7.Fhir.Model;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Referral.Fhir.Api;
+using Referral.Fhir.Features.Search;
 
 namespace Referral.Identity.Audit;
 
@@ -22,7 +23,14 @@ public sealed record AuditedInteraction(string Code, AuditEvent.AuditEventAction
 
         var route = pattern[FhirUrls.BasePath.Length..].TrimEnd('/');
         var values = context.Request.RouteValues;
-        var type = values["type"] as string ?? (route.StartsWith("/Patient/", StringComparison.Ordinal) ? "Patient" : null);
+        // A route mapped for one type by name (/AuditEvent/{id}, /Patient/{id}/$everything) is the same interaction as its /{type}/… form.
+        var literal = route.Split('/', 3) is [_, var first, ..] && SearchParameterRegistry.IsResourceType(first) ? first : null;
+        if (literal is not null)
+        {
+            route = "/{type}" + route[(literal.Length + 1)..];
+        }
+
+        var type = values["type"] as string ?? literal;
         (string Code, AuditEvent.AuditEventAction Action)? kind = (context.Request.Method, route) switch
         {
             (_, "/metadata") => null,

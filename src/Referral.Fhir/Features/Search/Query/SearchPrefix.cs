@@ -1,7 +1,7 @@
 namespace Referral.Fhir.Features.Search.Query;
 
 /// <summary>The comparison prefixes of ordered (date, number, quantity) search values.</summary>
-internal enum SearchPrefix
+public enum SearchPrefix
 {
     Eq,
     Ne,
@@ -15,7 +15,7 @@ internal enum SearchPrefix
 }
 
 /// <summary>Reads the two-letter prefix off an ordered search value; a value without one means <c>eq</c>.</summary>
-internal static class SearchPrefixParser
+public static class SearchPrefixParser
 {
     public static (SearchPrefix Prefix, string Value) Parse(string value)
     {

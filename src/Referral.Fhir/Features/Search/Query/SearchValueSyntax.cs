@@ -3,7 +3,7 @@ using System.Text;
 namespace Referral.Fhir.Features.Search.Query;
 
 /// <summary>FHIR's escaping in search values: <c>\,</c> <c>\|</c> <c>\$</c> and <c>\\</c> are literal characters, not separators.</summary>
-internal static class SearchValueSyntax
+public static class SearchValueSyntax
 {
     /// <summary>Splits on unescaped <paramref name="separator"/>; the parts keep their escapes so they can be split again.</summary>
     public static IReadOnlyList<string> Split(string value, char separator)

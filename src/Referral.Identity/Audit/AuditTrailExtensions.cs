@@ -1,0 +1,66 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Referral.Fhir;
+using Referral.Persistence;
+
+namespace Referral.Identity.Audit;
+
+/// <summary>Registers the audit trail (its store, writer and search) and brings its schema up to date at start.</summary>
+public static class AuditTrailExtensions
+{
+    public static IServiceCollection AddAuditTrail(this IServiceCollection services, IConfiguration configuration)
+    {
+        var storage = configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
+        if (storage.Provider == "PostgreSql")
+        {
+            var connectionString = configuration.GetConnectionString("Fhir");
+            services.AddDbContextPool<AuditTrailContext, PostgresAuditTrailContext>(o => o
+                .UseNpgsql(connectionString, n => n.MigrationsHistoryTable(AuditTrailContext.MigrationsHistoryTable)));
+        }
+        else
+        {
+            Directory.CreateDirectory(storage.DataDirectory);
+            var connectionString = new SqliteConnectionStringBuilder
+            {
+                DataSource = Path.Combine(storage.DataDirectory, AuditTrailContext.SqliteFileName),
+                DefaultTimeout = 30,
+            }.ToString();
+            services.AddDbContextPool<AuditTrailContext, SqliteAuditTrailContext>(o => o
+                .UseSqlite(connectionString, s => s.MigrationsHistoryTable(AuditTrailContext.MigrationsHistoryTable))
+                .KeepSqliteConnectionsOpen()
+                .AddInterceptors(SqliteStatementCache.Interceptor));
+        }
+
+        services.AddSingleton<AuditRecordFactory>();
+        services.AddSingleton<AuditWriter>();
+        services.AddHostedService(sp => sp.GetRequiredService<AuditWriter>());
+        services.AddSingleton(sp => new AuditTrailSearch(
+            sp.GetRequiredService<IOptions<FhirOptions>>().Value, sp.GetRequiredService<IOptions<NodeOptions>>().Value));
+        return services;
+    }
+
+    /// <summary>
+    /// Applies the trail's pending migrations (on SQLite also switching its file to WAL so admins' searches never wait for
+    /// the writer) and moves in any AuditEvents an earlier version left in the FHIR store.
+    /// </summary>
+    public static async Task MigrateAuditTrailAsync(this IServiceProvider services, CancellationToken ct = default)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<AuditTrailContext>();
+        await db.Database.MigrateAsync(ct);
+        if (db.Database.IsSqlite())
+        {
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
+        }
+
+        if (await LegacyAuditEventImport.RunAsync(services, ct) is > 0 and var moved)
+        {
+            services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(AuditTrailExtensions))
+                .LogInformation("Moved {Count} AuditEvents from the FHIR store into the audit trail", moved);
+        }
+    }
+}
