@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
@@ -10,6 +11,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Referral.Fhir.Features.Access;
 using Referral.Identity.Access;
+using Referral.Fhir.Api;
 using Referral.Identity.Audit;
 using Referral.Identity.Issuer;
 using Referral.Identity.Tokens;
@@ -59,8 +61,10 @@ public static class IdentityExtensions
         }
 
         services.AddSingleton<Referral.Fhir.Api.ICapabilityContributor>(new SmartCapabilities(issuer));
-        var authentication = services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme)
-            .AddJwtBearer(o => BearerTokenSetup.Configure(o, auth, keys, issuer));
+        services.AddSingleton(sp => new ValidatedTokenCache(sp.GetService<TimeProvider>() ?? TimeProvider.System));
+        var authentication = services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
+            .Configure<ValidatedTokenCache>((o, tokens) => BearerTokenSetup.Configure(o, auth, keys, issuer, tokens));
         if (auth.UsesEmbeddedIssuer)
         {
             authentication.AddCookie(LoginPage.Scheme, o =>
@@ -96,7 +100,19 @@ public static class IdentityExtensions
             app.UseMiddleware<AuditMiddleware>();
         }
 
-        app.UseAuthentication();
+        // The embedded issuer's request handler looks at every request to see whether it is one of its endpoints, which
+        // FHIR requests never are: they are authenticated by their bearer token alone.
+        app.UseWhen(c => !c.Request.Path.StartsWithSegments(FhirUrls.BasePath), other => other.UseAuthentication());
+        app.UseWhen(c => c.Request.Path.StartsWithSegments(FhirUrls.BasePath), fhir => fhir.Use(async (context, next) =>
+        {
+            var result = await context.AuthenticateAsync(JwtBearerDefaults.AuthenticationScheme);
+            if (result.Succeeded)
+            {
+                context.User = result.Principal;
+            }
+
+            await next(context);
+        }));
         return app;
     }
 

@@ -18,10 +18,12 @@ public static class BearerTokenSetup
     /// <summary>Where the node's SignalR hubs are mapped (<c>/hubs/…</c>): the only paths that take a token in the query string.</summary>
     public const string HubPathPrefix = "/hubs";
 
-    public static void Configure(JwtBearerOptions o, NodeAuthenticationOptions auth, SigningKeys? keys, Uri? issuer)
+    public static void Configure(JwtBearerOptions o, NodeAuthenticationOptions auth, SigningKeys? keys, Uri? issuer, ValidatedTokenCache tokens)
     {
         // Keep claim names as issued (sub, role, scope): the access policy reads them by their JWT names.
         o.MapInboundClaims = false;
+        o.TokenHandlers.Clear();
+        o.TokenHandlers.Add(tokens);
         o.TokenValidationParameters = new TokenValidationParameters
         {
             ValidAudience = auth.Audience,
