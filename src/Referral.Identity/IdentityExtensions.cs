@@ -1,9 +1,9 @@
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -11,7 +11,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Referral.Fhir.Features.Access;
 using Referral.Identity.Access;
-using Referral.Fhir.Api;
 using Referral.Identity.Audit;
 using Referral.Identity.Issuer;
 using Referral.Identity.Tokens;
@@ -62,6 +61,7 @@ public static class IdentityExtensions
 
         services.AddSingleton<Referral.Fhir.Api.ICapabilityContributor>(new SmartCapabilities(issuer));
         services.AddSingleton(sp => new ValidatedTokenCache(sp.GetService<TimeProvider>() ?? TimeProvider.System));
+        services.Replace(ServiceDescriptor.Singleton<IAuthenticationSchemeProvider, FhirRequestSchemeProvider>());
         var authentication = services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
             .Configure<ValidatedTokenCache>((o, tokens) => BearerTokenSetup.Configure(o, auth, keys, issuer, tokens));
@@ -100,19 +100,7 @@ public static class IdentityExtensions
             app.UseMiddleware<AuditMiddleware>();
         }
 
-        // The embedded issuer's request handler looks at every request to see whether it is one of its endpoints, which
-        // FHIR requests never are: they are authenticated by their bearer token alone.
-        app.UseWhen(c => !c.Request.Path.StartsWithSegments(FhirUrls.BasePath), other => other.UseAuthentication());
-        app.UseWhen(c => c.Request.Path.StartsWithSegments(FhirUrls.BasePath), fhir => fhir.Use(async (context, next) =>
-        {
-            var result = await context.AuthenticateAsync(JwtBearerDefaults.AuthenticationScheme);
-            if (result.Succeeded)
-            {
-                context.User = result.Principal;
-            }
-
-            await next(context);
-        }));
+        app.UseAuthentication();
         return app;
     }
 
