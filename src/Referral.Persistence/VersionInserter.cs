@@ -1,7 +1,5 @@
-using System.Data.Common;
 using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage;
 using Npgsql;
@@ -80,20 +78,10 @@ public static class VersionInserter
         {
             if (!commands.TryGetValue(plan.EntityType, out var command))
             {
-                var connection = (SqliteConnection)transaction.Connection!;
-                command = SqliteStatementCache.For(connection, plan.Sql);
-                if (command is null)
+                command = plan.Command((SqliteTransaction)transaction, out var isOwned);
+                if (isOwned)
                 {
-                    command = connection.CreateCommand();
-                    command.CommandText = plan.Sql;
                     owned.Add(command);
-                }
-
-                command.Transaction = (SqliteTransaction)transaction;
-                command.Parameters.Clear();
-                foreach (var name in plan.ParameterNames)
-                {
-                    command.Parameters.Add(new SqliteParameter { ParameterName = name });
                 }
 
                 commands[plan.EntityType] = command;
@@ -175,63 +163,6 @@ public static class VersionInserter
         }
     }
 
-    /// <summary>The INSERT of one table: its SQL and how to read each column's value from an entity.</summary>
-    private sealed class InsertPlan
-    {
-        private readonly IProperty[] _columns;
-
-        public InsertPlan(IEntityType entityType, bool returnKey)
-        {
-            EntityType = entityType.ClrType;
-            var table = StoreObjectIdentifier.Table(entityType.GetTableName()!, entityType.GetSchema());
-            var key = entityType.FindPrimaryKey()!.Properties.Single();
-            _columns = [.. entityType.GetProperties().Where(p => p != key)];
-            ParameterNames = [.. _columns.Select((_, i) => "$p" + i)];
-            Table = Quote(table.Name);
-            KeyColumn = key.GetColumnName(table)!;
-            ColumnList = string.Join(", ", _columns.Select(p => Quote(p.GetColumnName(table)!)));
-            Sql = $"INSERT INTO {Table} ({ColumnList}) VALUES ({string.Join(", ", ParameterNames)})"
-                + (returnKey ? $" RETURNING {Quote(KeyColumn)}" : "");
-        }
-
-        public Type EntityType { get; }
-
-        public string Sql { get; }
-
-        public string[] ParameterNames { get; }
-
-        /// <summary>The quoted table name.</summary>
-        public string Table { get; }
-
-        /// <summary>The key column's name, unquoted.</summary>
-        public string KeyColumn { get; }
-
-        /// <summary>The quoted non-key columns, comma separated, in <see cref="Values"/>'s order.</summary>
-        public string ColumnList { get; }
-
-        public void Bind(DbCommand command, object entity)
-        {
-            var i = 0;
-            foreach (var value in Values(entity))
-            {
-                command.Parameters[i++].Value = value ?? DBNull.Value;
-            }
-        }
-
-        /// <summary>The entity's non-key column values as the provider stores them.</summary>
-        public IEnumerable<object?> Values(object entity)
-        {
-            foreach (var column in _columns)
-            {
-                var value = column.GetGetter().GetClrValueUsingContainingEntity(entity);
-                yield return value is not null && column.GetTypeMapping().Converter is { } converter ? converter.ConvertToProvider(value) : value;
-            }
-        }
-
-        public static string Quote(string name) => "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
-
-    }
-
     /// <summary>The plans of one EF model (built once: the model does not change while the node runs).</summary>
     private sealed class Plans
     {
@@ -240,9 +171,9 @@ public static class VersionInserter
 
         private Plans(IModel model)
         {
-            Resource = new InsertPlan(model.FindEntityType(typeof(ResourceEntity))!, returnKey: true);
+            Resource = InsertPlan.For(model, typeof(ResourceEntity), returnKey: true);
             _indexes = model.GetEntityTypes().Where(t => typeof(IndexEntity).IsAssignableFrom(t.ClrType))
-                .ToDictionary(t => t.ClrType, t => new InsertPlan(t, returnKey: false));
+                .ToDictionary(t => t.ClrType, t => InsertPlan.For(model, t.ClrType, returnKey: false));
         }
 
         public InsertPlan Resource { get; }

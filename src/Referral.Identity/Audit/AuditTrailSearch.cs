@@ -53,29 +53,22 @@ public sealed class AuditTrailSearch(FhirOptions fhir, NodeOptions node)
                 switch (code)
                 {
                     case "_count":
-                        count = Math.Min(NonNegative(key, value), fhir.MaxPageSize);
+                        count = Math.Min(SearchControls.NonNegative(key, value), fhir.MaxPageSize);
                         continue;
                     case "_offset":
-                        offset = NonNegative(key, value);
+                        offset = SearchControls.NonNegative(key, value);
                         continue;
                     case "_sort":
                         descending = SortDescending(value);
                         break;
                     case "_total":
-                        withTotal = value switch
-                        {
-                            "none" => false,
-                            "estimate" or "accurate" => true,
-                            _ => throw new BadRequestException($"'{value}' is not a valid _total: expected none, estimate or accurate.", key),
-                        };
+                        withTotal = SearchControls.Total(key, value) != TotalMode.None;
                         break;
                     case "_summary":
-                        summary = value is "true" or "false" or "text" or "data" or "count"
-                            ? value
-                            : throw new BadRequestException($"'{value}' is not a valid _summary: expected true, false, text, data or count.", key);
+                        summary = SearchControls.Summary(key, value);
                         break;
                     case "_elements":
-                        elements = [.. value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
+                        elements = SearchControls.Elements(value);
                         break;
                     default:
                         records = records.Where(Filter(code, modifier, key, value));
@@ -302,9 +295,4 @@ public sealed class AuditTrailSearch(FhirOptions fhir, NodeOptions node)
         var colon = key.IndexOf(':', StringComparison.Ordinal);
         return colon < 0 ? (key, null) : (key[..colon], key[(colon + 1)..]);
     }
-
-    private static int NonNegative(string key, string value) =>
-        int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var number)
-            ? number
-            : throw new BadRequestException($"'{value}' is not a valid {key}: expected a non-negative integer.", key);
 }

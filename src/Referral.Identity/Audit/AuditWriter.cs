@@ -91,16 +91,24 @@ public sealed class AuditWriter(IServiceScopeFactory scopes, IOptions<AuditOptio
         // SQLite: one compiled INSERT re-bound per row; EF's per-entity tracking would cost more than storing the row.
         await db.Database.OpenConnectionAsync();
         await using var transaction = (SqliteTransaction)await sqlite.BeginTransactionAsync();
-        var insert = AuditRecordInsert.For(db.Model);
-        var command = SqliteStatementCache.For(sqlite, insert.Sql) ?? throw new InvalidOperationException("The audit trail's statement cache is full.");
-        command.Transaction = transaction;
-        insert.Prepare(command);
-        foreach (var pending in batch)
+        var insert = InsertPlan.For(db.Model, typeof(AuditRecord), returnKey: true);
+        var command = insert.Command(transaction, out var owned);
+        try
         {
-            insert.Bind(command, pending.Record);
-            pending.Record.Id = (long)(await command.ExecuteScalarAsync())!;
-        }
+            foreach (var pending in batch)
+            {
+                insert.Bind(command, pending.Record);
+                pending.Record.Id = (long)(await command.ExecuteScalarAsync())!;
+            }
 
-        await transaction.CommitAsync();
+            await transaction.CommitAsync();
+        }
+        finally
+        {
+            if (owned)
+            {
+                await command.DisposeAsync();
+            }
+        }
     }
 }

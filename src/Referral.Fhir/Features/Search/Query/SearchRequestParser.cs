@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Linq.Expressions;
 using Hl7.Fhir.Model;
 using Referral.Fhir.Errors;
@@ -13,7 +12,6 @@ namespace Referral.Fhir.Features.Search.Query;
 /// </summary>
 internal sealed class SearchRequestParser(FilterCompiler compiler, bool strict, int defaultCount, int maxCount)
 {
-    private static readonly HashSet<string> SummaryValues = new(StringComparer.Ordinal) { "true", "false", "text", "data", "count" };
 
     private readonly List<Expression<Func<ResourceEntity, bool>>> _filters = [];
     private readonly List<SortKey> _sort = [];
@@ -108,29 +106,21 @@ internal sealed class SearchRequestParser(FilterCompiler compiler, bool strict, 
         switch (code)
         {
             case "_count":
-                _count = Math.Min(NonNegative(key, value), maxCount);
+                _count = Math.Min(SearchControls.NonNegative(key, value), maxCount);
                 break;
             case "_offset":
-                _offset = NonNegative(key, value);
+                _offset = SearchControls.NonNegative(key, value);
                 break;
             case "_total":
-                _total = value switch
-                {
-                    "none" => TotalMode.None,
-                    "estimate" => TotalMode.Estimate,
-                    "accurate" => TotalMode.Accurate,
-                    _ => throw new BadRequestException($"'{value}' is not a valid _total: expected none, estimate or accurate.", key),
-                };
+                _total = SearchControls.Total(key, value);
                 _applied.Add(new(key, value));
                 break;
             case "_summary":
-                _summary = SummaryValues.Contains(value)
-                    ? value
-                    : throw new BadRequestException($"'{value}' is not a valid _summary: expected true, false, text, data or count.", key);
+                _summary = SearchControls.Summary(key, value);
                 _applied.Add(new(key, value));
                 break;
             case "_elements":
-                _elements = [.. value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
+                _elements = [.. SearchControls.Elements(value)];
                 _applied.Add(new(key, string.Join(',', _elements)));
                 break;
             case "_sort":
@@ -212,8 +202,4 @@ internal sealed class SearchRequestParser(FilterCompiler compiler, bool strict, 
         return new IncludeSpec(reverse, parts[0], parts[1], parts.Length == 3 ? parts[2] : null, iterate);
     }
 
-    private static int NonNegative(string key, string value) =>
-        int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var number)
-            ? number
-            : throw new BadRequestException($"'{value}' is not a valid {key}: expected a non-negative integer.", key);
 }
