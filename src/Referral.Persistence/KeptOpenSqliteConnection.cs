@@ -36,10 +36,10 @@ public sealed class KeptOpenSqliteConnection(
         return Task.CompletedTask;
     }
 }
-/// <summary>Registers <see cref="KeptOpenSqliteConnection"/> in a SQLite context's options.</summary>
-public static class KeptOpenSqliteConnectionExtensions
+/// <summary>Makes a SQLite context keep its statements compiled: its connection kept open, its queries run on the compiled ones.</summary>
+public static class CompiledSqliteStatementsExtensions
 {
-    public static DbContextOptionsBuilder KeepSqliteConnectionsOpen(this DbContextOptionsBuilder options) =>
-        options.ReplaceService<ISqliteRelationalConnection, KeptOpenSqliteConnection>();
+    public static DbContextOptionsBuilder UseCompiledSqliteStatements(this DbContextOptionsBuilder options) =>
+        options.ReplaceService<ISqliteRelationalConnection, KeptOpenSqliteConnection>().AddInterceptors(SqliteStatementCache.Interceptor);
 }
 #pragma warning restore EF1001

@@ -32,8 +32,7 @@ public static class PersistenceServiceCollectionExtensions
                 Pooling = true,
             }.ToString();
             services.AddDbContextPool<FhirDbContext, SqliteFhirDbContext>(o => o.UseSqlite(connectionString)
-                .KeepSqliteConnectionsOpen()
-                .AddInterceptors(SqliteStatementCache.Interceptor));
+                .UseCompiledSqliteStatements());
         }
 
         return services;

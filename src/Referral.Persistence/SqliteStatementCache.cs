@@ -10,10 +10,9 @@ namespace Referral.Persistence;
 /// Keeps SQLite's compiled statements between queries. Microsoft.Data.Sqlite compiles a command's SQL on every new
 /// command (dotnet/efcore#14044) and EF Core makes a new command for every query, so each request paid for parsing
 /// and planning its SQL again: for the organisation-scoped read, whose filter is a few kilobytes of correlated
-/// EXISTS, that was most of the request. With this interceptor a query whose SQL
-/// has run before on that connection runs on the command compiled then, with EF's parameters bound to it.
-/// The connection stays open for its context's life (<see cref="KeptOpenSqliteConnection"/>): closing it would
-/// finalize every statement compiled on it.
+/// EXISTS, that was most of the request. With this interceptor a query whose SQL has run before on that connection
+/// runs on the command compiled then, with EF's parameters bound to it. The connection stays open for its context's
+/// life (<see cref="KeptOpenSqliteConnection"/>): closing it would finalize every statement compiled on it.
 /// </summary>
 public static class SqliteStatementCache
 {
@@ -22,23 +21,17 @@ public static class SqliteStatementCache
 
     private static readonly ConditionalWeakTable<SqliteConnection, Statements> ByConnection = new();
 
-    /// <summary>The interceptor to add to a SQLite context's options, with <see cref="KeptOpenSqliteConnection"/>.</summary>
+    /// <summary>The interceptor of a SQLite context's options (<see cref="CompiledSqliteStatementsExtensions.UseCompiledSqliteStatements"/>).</summary>
     public static IInterceptor Interceptor { get; } = new Reuse();
 
     /// <summary>
     /// The command compiled for <paramref name="sql"/> on this connection, made now if new; null when the connection
     /// is closed, the cache is full, or that command is still being read. The caller binds its parameters afresh.
     /// </summary>
-    public static SqliteCommand? For(SqliteConnection connection, string sql)
-    {
-        if (connection.State != ConnectionState.Open)
-        {
-            return null;
-        }
+    public static SqliteCommand? For(SqliteConnection connection, string sql) => Lease(connection, sql)?.Command;
 
-        var statements = ByConnection.GetValue(connection, c => new Statements(c));
-        return statements.Rent(sql);
-    }
+    private static Entry? Lease(SqliteConnection connection, string sql) =>
+        connection.State == ConnectionState.Open ? ByConnection.GetValue(connection, c => new Statements(c)).Rent(sql) : null;
 
     /// <summary>One connection's compiled commands. A connection serves one context, so one request, at a time.</summary>
     private sealed class Statements
@@ -59,11 +52,11 @@ public static class SqliteStatementCache
             };
         }
 
-        public SqliteCommand? Rent(string sql)
+        public Entry? Rent(string sql)
         {
             if (_bySql.TryGetValue(sql, out var entry))
             {
-                return entry.IsBusy ? null : entry.Command;
+                return entry.IsBusy ? null : entry;
             }
 
             if (_bySql.Count >= Capacity)
@@ -73,26 +66,17 @@ public static class SqliteStatementCache
 
             var command = _connection.CreateCommand();
             command.CommandText = sql;
-            _bySql.Add(sql, new Entry(command));
-            return command;
+            entry = new Entry(command);
+            _bySql.Add(sql, entry);
+            return entry;
         }
-
-        /// <summary>Notes the reader a command answered with, so it is not handed out again while that reader is open.</summary>
-        public void Reading(SqliteCommand command, SqliteDataReader reader)
-        {
-            if (_bySql.TryGetValue(command.CommandText, out var entry) && ReferenceEquals(entry.Command, command))
-            {
-                entry.Reader = reader;
-            }
-        }
-
-        public static Statements? Of(SqliteConnection connection) => ByConnection.TryGetValue(connection, out var s) ? s : null;
     }
 
     private sealed class Entry(SqliteCommand command)
     {
         public SqliteCommand Command { get; } = command;
 
+        /// <summary>The reader it last answered with: while that is open the command is not handed out again.</summary>
         public SqliteDataReader? Reader { get; set; }
 
         public bool IsBusy => Reader is { IsClosed: false };
@@ -101,42 +85,45 @@ public static class SqliteStatementCache
     /// <summary>Runs EF Core's commands on the connection's compiled command for the same SQL, when there is one to use.</summary>
     private sealed class Reuse : DbCommandInterceptor
     {
-        public override InterceptionResult<DbDataReader> ReaderExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result) =>
-            Compiled(command, eventData) is { } compiled ? InterceptionResult<DbDataReader>.SuppressWithResult(Read(compiled)) : result;
+        public override InterceptionResult<DbDataReader> ReaderExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result)
+        {
+            if (Compiled(command) is not { } entry)
+            {
+                return result;
+            }
+
+            var reader = entry.Command.ExecuteReader();
+            entry.Reader = reader;
+            return InterceptionResult<DbDataReader>.SuppressWithResult(reader);
+        }
 
         public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(
             DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default) =>
             ValueTask.FromResult(ReaderExecuting(command, eventData, result));
 
         public override InterceptionResult<int> NonQueryExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<int> result) =>
-            Compiled(command, eventData) is { } compiled ? InterceptionResult<int>.SuppressWithResult(compiled.ExecuteNonQuery()) : result;
+            Compiled(command) is { } entry ? InterceptionResult<int>.SuppressWithResult(entry.Command.ExecuteNonQuery()) : result;
 
         public override ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(
             DbCommand command, CommandEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default) =>
             ValueTask.FromResult(NonQueryExecuting(command, eventData, result));
 
         public override InterceptionResult<object> ScalarExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<object> result) =>
-            Compiled(command, eventData) is { } compiled ? InterceptionResult<object>.SuppressWithResult(compiled.ExecuteScalar()!) : result;
+            Compiled(command) is { } entry ? InterceptionResult<object>.SuppressWithResult(entry.Command.ExecuteScalar()!) : result;
 
         public override ValueTask<InterceptionResult<object>> ScalarExecutingAsync(
             DbCommand command, CommandEventData eventData, InterceptionResult<object> result, CancellationToken cancellationToken = default) =>
             ValueTask.FromResult(ScalarExecuting(command, eventData, result));
 
-        private static SqliteDataReader Read(SqliteCommand compiled)
-        {
-            var reader = compiled.ExecuteReader();
-            Statements.Of(compiled.Connection!)?.Reading(compiled, reader);
-            return reader;
-        }
-
         /// <summary>The compiled command, bound to this execution's parameters and transaction; null to let EF run its own.</summary>
-        private static SqliteCommand? Compiled(DbCommand command, CommandEventData _)
+        private static Entry? Compiled(DbCommand command)
         {
-            if (command is not SqliteCommand { Connection: { } connection } sqlite || For(connection, sqlite.CommandText) is not { } compiled)
+            if (command is not SqliteCommand { Connection: { } connection } sqlite || Lease(connection, sqlite.CommandText) is not { } entry)
             {
                 return null;
             }
 
+            var compiled = entry.Command;
             compiled.Parameters.Clear();
             foreach (SqliteParameter parameter in sqlite.Parameters)
             {
@@ -145,7 +132,7 @@ public static class SqliteStatementCache
 
             compiled.Transaction = sqlite.Transaction;
             compiled.CommandTimeout = sqlite.CommandTimeout;
-            return compiled;
+            return entry;
         }
     }
 }

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Referral.Identity.Access;
 
@@ -12,7 +13,8 @@ public sealed class AuditRecordFactory(IOptions<NodeAuthenticationOptions> auth,
 {
     public AuditRecord Create(HttpContext context, AuditedInteraction interaction)
     {
-        var caller = FhirCaller.From(context.User, auth.Value);
+        // The caller the access policy already read from the token, when the request got that far.
+        var caller = context.RequestServices.GetRequiredService<CallerContext>().RequestCaller ?? FhirCaller.From(context.User, auth.Value);
         var record = new AuditRecord
         {
             RecordedTicks = clock.GetUtcNow().UtcTicks,

@@ -31,8 +31,7 @@ public static class AuditTrailExtensions
             }.ToString();
             services.AddDbContextPool<AuditTrailContext, SqliteAuditTrailContext>(o => o
                 .UseSqlite(connectionString, s => s.MigrationsHistoryTable(AuditTrailContext.MigrationsHistoryTable))
-                .KeepSqliteConnectionsOpen()
-                .AddInterceptors(SqliteStatementCache.Interceptor));
+                .UseCompiledSqliteStatements());
         }
 
         services.AddSingleton<AuditRecordFactory>();
