@@ -79,6 +79,7 @@ return exitCode;
 
 async Task<int> RunReferralAsync()
 {
+    const int WarmupReferrals = 40;
     Console.Error.WriteLine("== referral (sqlite, two nodes)");
     var data = ReferralPackageData.Load(RepoPaths.FindSyntheaDirectory(repoRoot), options.PackageSize);
     var settings = new Dictionary<string, string>();
@@ -97,8 +98,9 @@ async Task<int> RunReferralAsync()
     var latency = new ReferralLatency(alliance, municipal, cancer, data, TimeSpan.FromMilliseconds(options.PollIntervalMs));
     try
     {
-        // Warm-up: first token fetches, JIT and the first SQLite pages of both nodes.
-        await latency.MeasureAsync(await latency.PrepareAsync(3, ct), 1, ct);
+        // Warm-up: first token fetches, the first SQLite pages of both nodes, and enough referrals, as many at once as
+        // the most submitters measured, for the JIT to have optimised the filing path as in a node that has run a while.
+        await latency.MeasureAsync(await latency.PrepareAsync(WarmupReferrals, ct), options.Submitters.Max(), ct);
         var results = new List<ReferralResult>();
         foreach (var submitters in options.Submitters)
         {
