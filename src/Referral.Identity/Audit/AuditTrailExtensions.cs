@@ -17,7 +17,7 @@ public static class AuditTrailExtensions
         var storage = configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
         if (storage.Provider == "PostgreSql")
         {
-            var connectionString = configuration.GetConnectionString("Fhir");
+            var connectionString = PersistenceServiceCollectionExtensions.TunedPostgresConnectionString(configuration.GetConnectionString("Fhir")!);
             services.AddDbContextPool<AuditTrailContext, PostgresAuditTrailContext>(o => o
                 .UseNpgsql(connectionString, n => n.MigrationsHistoryTable(AuditTrailContext.MigrationsHistoryTable)));
         }
