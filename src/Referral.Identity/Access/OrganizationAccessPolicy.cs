@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Linq.Expressions;
+using System.Runtime.CompilerServices;
 using Referral.Fhir.Errors;
 using Referral.Fhir.Features.Access;
 using Referral.Fhir.Features.Search;
@@ -38,19 +40,25 @@ public sealed class OrganizationAccessPolicy(FhirCaller caller, NodeOptions node
         }
     }
 
-    public Expression<Func<ResourceEntity, bool>>? ReadScope(FhirDbContext db)
-    {
-        if (_readScope is null)
+    public Expression<Func<ResourceEntity, bool>>? ReadScope(FhirDbContext db) =>
+        _readScope ??= Reuse(db, "read", () =>
         {
             var visible = CompartmentScope.Visible(db, caller.OrganizationId, IsHome, CompartmentScope.ClosedForReading, ConfinedPatient);
-            _readScope = ReadableTypes() is { } types ? And(TypeIn(types), visible) : visible;
-        }
-
-        return _readScope;
-    }
+            return ReadableTypes() is { } types ? And(TypeIn(types), visible) : visible;
+        });
 
     public Expression<Func<ResourceEntity, bool>>? WriteScope(FhirDbContext db) =>
-        _writeScope ??= CompartmentScope.Visible(db, caller.OrganizationId, IsHome, CompartmentScope.ClosedForWriting, ConfinedPatient);
+        _writeScope ??= Reuse(db, "write", () => CompartmentScope.Visible(db, caller.OrganizationId, IsHome, CompartmentScope.ClosedForWriting, ConfinedPatient));
+
+    /// <summary>
+    /// The filter built earlier on this context for callers with the same scope key, else a new one. Building it walks
+    /// and rewrites a large expression, a tenth of a search's work; a filter captures the context's DbSets, so it is
+    /// kept per (pooled, long-lived) context, never shared between contexts. A patient-confined caller has no key.
+    /// </summary>
+    private Expression<Func<ResourceEntity, bool>> Reuse(FhirDbContext db, string purpose, Func<Expression<Func<ResourceEntity, bool>>> build) =>
+        ReadScopeKey is { } key ? BuiltScopes.GetOrCreateValue(db).GetOrAdd(purpose + "\n" + key, _ => build()) : build();
+
+    private static readonly ConditionalWeakTable<FhirDbContext, ConcurrentDictionary<string, Expression<Func<ResourceEntity, bool>>>> BuiltScopes = new();
 
     /// <summary>
     /// The organisation, and the roles and scopes that decide the readable types; none for a patient-context token,
