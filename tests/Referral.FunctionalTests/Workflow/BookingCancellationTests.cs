@@ -25,10 +25,7 @@ public sealed class BookingCancellationTests : IDisposable
         using var cancer = _nodes.CancerNode.CreateClient();
         var slot = (await AppointmentBookingTests.ReserveAsync(cancer, 1)).Single();
         var first = await DeliverAsync(municipal, cancer, "110101196103141101");
-        using (var booked = await TransactionAsync(cancer, AppointmentBookingTests.AcceptAndBook(first.AtCancer, slot)))
-        {
-            Assert.Equal(HttpStatusCode.OK, booked.StatusCode);
-        }
+        await BookAsync(cancer, first.AtCancer, slot);
 
         var placed = await WaitForAsync(municipal, first.ReferralId, t => t.Status == FhirTask.TaskStatus.Accepted, "booked at the municipal hospital");
         var copy = ((ResourceReference)placed.Output.Single().Value).Reference;
@@ -56,10 +53,7 @@ public sealed class BookingCancellationTests : IDisposable
 
         // The green-channel slot goes to the next patient.
         var second = await DeliverAsync(municipal, cancer, "110101196103141102");
-        using (var rebooked = await TransactionAsync(cancer, AppointmentBookingTests.AcceptAndBook(second.AtCancer, free)))
-        {
-            Assert.Equal(HttpStatusCode.OK, rebooked.StatusCode);
-        }
+        await BookAsync(cancer, second.AtCancer, free);
 
         Assert.Equal(Slot.SlotStatus.Busy, (await ReadAsync<Slot>(cancer, $"Slot/{slot.Id}")).Status);
         Assert.Equal(1, (await cancer.SearchAsync($"Appointment?slot=Slot/{slot.Id}&status=booked&_summary=count")).Total);
@@ -74,14 +68,9 @@ public sealed class BookingCancellationTests : IDisposable
         using var cancer = _nodes.CancerNode.CreateClient();
         var slot = (await AppointmentBookingTests.ReserveAsync(cancer, 1)).Single();
         var referral = await DeliverAsync(municipal, cancer, "110101196103141103");
-        using (var booked = await TransactionAsync(cancer, AppointmentBookingTests.AcceptAndBook(referral.AtCancer, slot)))
-        {
-            Assert.Equal(HttpStatusCode.OK, booked.StatusCode);
-        }
+        await BookAsync(cancer, referral.AtCancer, slot);
 
-        var working = await TaskAsync(cancer, referral.ReferralId);
-        working.Status = FhirTask.TaskStatus.InProgress;
-        await UpdateAsync(cancer, working);
+        await StartAsync(cancer, referral.ReferralId);
         var placed = await WaitForAsync(municipal, referral.ReferralId, t => t.Status == FhirTask.TaskStatus.InProgress, "in progress at the municipal hospital");
         var copy = ((ResourceReference)placed.Output.Single().Value).Reference;
 
@@ -146,14 +135,9 @@ public sealed class BookingCancellationTests : IDisposable
         using var cancer = _nodes.CancerNode.CreateClient();
         var slot = (await AppointmentBookingTests.ReserveAsync(cancer, 1)).Single();
         var referral = await DeliverAsync(municipal, cancer, "110101196103141104");
-        using (var booked = await TransactionAsync(cancer, AppointmentBookingTests.AcceptAndBook(referral.AtCancer, slot)))
-        {
-            Assert.Equal(HttpStatusCode.OK, booked.StatusCode);
-        }
+        await BookAsync(cancer, referral.AtCancer, slot);
 
-        var working = await TaskAsync(cancer, referral.ReferralId);
-        working.Status = FhirTask.TaskStatus.InProgress;
-        working = await UpdateAsync(cancer, working);
+        var working = await StartAsync(cancer, referral.ReferralId);
         working.Status = FhirTask.TaskStatus.Cancelled;
         working.BusinessStatus = new CodeableConcept(Bser, "6.0", "Service Request Cancelled");
         working.StatusReason = new CodeableConcept(StatusReasons, "other", "Other reason (see text)") { Text = "患者病情变化，需住院 The patient needs admission." };
@@ -177,10 +161,7 @@ public sealed class BookingCancellationTests : IDisposable
         using var cancer = _nodes.CancerNode.CreateClient();
         var slots = await AppointmentBookingTests.ReserveAsync(cancer, 2);
         var referral = await DeliverAsync(municipal, cancer, "110101196103141105");
-        using (var booked = await TransactionAsync(cancer, AppointmentBookingTests.AcceptAndBook(referral.AtCancer, slots[0])))
-        {
-            Assert.Equal(HttpStatusCode.OK, booked.StatusCode);
-        }
+        await BookAsync(cancer, referral.AtCancer, slots[0]);
 
         // BSeR 5.1.3: the appointment is cancelled and its Slot freed, the referral stays accepted.
         var accepted = await TaskAsync(cancer, referral.ReferralId);
@@ -201,10 +182,7 @@ public sealed class BookingCancellationTests : IDisposable
         Assert.Equal(FhirTask.TaskStatus.Accepted, placed.Status);
         Assert.Equal(Appointment.AppointmentStatus.Cancelled, (await ReadAsync<Appointment>(municipal, copy)).Status);
 
-        using (var rebooked = await TransactionAsync(cancer, AppointmentBookingTests.AcceptAndBook(await TaskAsync(cancer, referral.ReferralId), slots[1])))
-        {
-            Assert.Equal(HttpStatusCode.OK, rebooked.StatusCode);
-        }
+        await BookAsync(cancer, await TaskAsync(cancer, referral.ReferralId), slots[1]);
 
         placed = await WaitForAsync(municipal, referral.ReferralId, t => t.BusinessStatus.Coding[0].Code == "5.1.1", "booked again at the municipal hospital");
         var second = ((ResourceReference)placed.Output.Last().Value).Reference;
@@ -214,6 +192,21 @@ public sealed class BookingCancellationTests : IDisposable
         Assert.Equal(Slot.SlotStatus.Free, (await ReadAsync<Slot>(cancer, $"Slot/{slots[0].Id}")).Status);
         var (_, atCancer) = await AssertAgreeAsync(municipal, cancer, referral.ReferralId);
         Assert.Equal([("received", "received"), ("accepted", "5.1.1"), ("accepted", "5.1.3"), ("accepted", "5.1.1")], await HistoryAsync(cancer, atCancer));
+    }
+
+    /// <summary>Accepts the referral at the cancer hospital and books it into <paramref name="slot"/>, in one transaction that must succeed.</summary>
+    private static async System.Threading.Tasks.Task BookAsync(HttpClient cancer, FhirTask atCancer, Slot slot)
+    {
+        using var booked = await TransactionAsync(cancer, AppointmentBookingTests.AcceptAndBook(atCancer, slot));
+        Assert.Equal(HttpStatusCode.OK, booked.StatusCode);
+    }
+
+    /// <summary>The cancer hospital starts work on the booked referral (in-progress); its Task as stored.</summary>
+    private static async Task<FhirTask> StartAsync(HttpClient cancer, string referralId)
+    {
+        var working = await TaskAsync(cancer, referralId);
+        working.Status = FhirTask.TaskStatus.InProgress;
+        return await UpdateAsync(cancer, working);
     }
 
     private static async Task<T> ReadAsync<T>(HttpClient client, string reference)

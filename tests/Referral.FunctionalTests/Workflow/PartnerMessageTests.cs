@@ -28,26 +28,10 @@ public sealed class PartnerMessageTests : IDisposable
         var state = referral.AtCancer;
         state.Id = null;
         state.Meta = null;
-        var message = new Bundle
-        {
-            Type = Bundle.BundleType.Transaction,
-            Identifier = new Identifier("http://fhir.alliance.example/identifier/package", $"forged-{Guid.NewGuid():N}"),
-            Entry =
-            [
-                new Bundle.EntryComponent
-                {
-                    FullUrl = $"urn:uuid:{Guid.NewGuid():D}",
-                    Resource = forged,
-                    Request = new Bundle.RequestComponent { Method = Bundle.HTTPVerb.PUT, Url = $"Patient?identifier={SourceRecord}|{TwoNodes.Municipal}/Patient/{bystander.Id}" },
-                },
-                new Bundle.EntryComponent
-                {
-                    FullUrl = $"urn:uuid:{Guid.NewGuid():D}",
-                    Resource = state,
-                    Request = new Bundle.RequestComponent { Method = Bundle.HTTPVerb.PUT, Url = $"Task?identifier={Referrals.System}|{referral.ReferralId}" },
-                },
-            ],
-        };
+        var message = PartnerMessage(
+            "forged",
+            PutWhere(forged, $"Patient?identifier={SourceRecord}|{TwoNodes.Municipal}/Patient/{bystander.Id}"),
+            PutWhere(state, $"Task?identifier={Referrals.System}|{referral.ReferralId}"));
         using var partner = _nodes.MunicipalNode.CreateClient(await _nodes.MunicipalNode.TokenAsync("cancer-hospital-node", "cancer-hospital-demo-secret"));
         using var refused = await partner.PostAsync("/fhir", FhirClient.Body(message));
 

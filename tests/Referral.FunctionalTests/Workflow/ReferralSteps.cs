@@ -69,6 +69,22 @@ public static class ReferralSteps
         Request = new Bundle.RequestComponent { Method = Bundle.HTTPVerb.PUT, Url = $"{resource.TypeName}/{resource.Id}", IfMatch = ifMatch },
     };
 
+    /// <summary>A conditional update: <paramref name="resource"/> PUT where <paramref name="criteria"/> (e.g. <c>Task?identifier=…</c>) finds it.</summary>
+    public static Bundle.EntryComponent PutWhere(Resource resource, string criteria) => new()
+    {
+        FullUrl = $"urn:uuid:{Guid.NewGuid():D}",
+        Resource = resource,
+        Request = new Bundle.RequestComponent { Method = Bundle.HTTPVerb.PUT, Url = criteria },
+    };
+
+    /// <summary>A transaction as a partner node sends it: carrying a package identifier (new for each <paramref name="label"/> use), so the inbox takes it as a message.</summary>
+    public static Bundle PartnerMessage(string label, params Bundle.EntryComponent[] entries) => new()
+    {
+        Type = Bundle.BundleType.Transaction,
+        Identifier = new Identifier(Referral.Workflow.ReferralCodes.PackageIdentifierSystem, $"{label}-{Guid.NewGuid():N}"),
+        Entry = [.. entries],
+    };
+
     public static Bundle.EntryComponent Post(Resource resource, string fullUrl) => new()
     {
         FullUrl = fullUrl,

@@ -96,20 +96,7 @@ public abstract class ServiceLevelTests(string provider) : IDisposable
         (state.Id, state.Meta, state.For, state.Focus) = (null, null, null, null);
         state.Restriction.Period.End = new FhirDateTime(Deadline(referral.AtCancer).Due.AddDays(7)).Value;
         state.Note = [new Annotation { Text = "请尽快安排 please schedule soon" }];
-        var message = new Bundle
-        {
-            Type = Bundle.BundleType.Transaction,
-            Identifier = new Identifier("http://fhir.alliance.example/identifier/package", $"moved-{Guid.NewGuid():N}"),
-            Entry =
-            [
-                new Bundle.EntryComponent
-                {
-                    FullUrl = $"urn:uuid:{Guid.NewGuid():D}",
-                    Resource = state,
-                    Request = new Bundle.RequestComponent { Method = Bundle.HTTPVerb.PUT, Url = $"Task?identifier={Referrals.System}|{referral.ReferralId}" },
-                },
-            ],
-        };
+        var message = ReferralSteps.PartnerMessage("moved", ReferralSteps.PutWhere(state, $"Task?identifier={Referrals.System}|{referral.ReferralId}"));
         using var placer = _nodes.CancerNode.CreateClient(await _nodes.CancerNode.TokenAsync("municipal-hospital-node", "municipal-node-test-secret"));
         using (var applied = await placer.PostAsync("/fhir", FhirClient.Body(message)))
         {
