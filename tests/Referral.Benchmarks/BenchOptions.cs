@@ -29,6 +29,11 @@ internal sealed record BenchOptions
     /// <summary>Also measure read and search on a second node with authentication, access control and audit off.</summary>
     public bool SecurityComparison { get; init; } = true;
 
+    /// <summary>The load scenarios measured after the baseline (all by default); <c>--only read</c> re-measures one quickly.</summary>
+    public IReadOnlyList<string> Measured { get; init; } = LoadScenarios;
+
+    public static readonly IReadOnlyList<string> LoadScenarios = ["read", "search", "create"];
+
     /// <summary><c>load</c> (one node: read, search, create, import) or <c>referral</c> (two nodes: submit → visible at the partner).</summary>
     public string Scenario { get; init; } = "load";
 
@@ -50,9 +55,17 @@ internal sealed record BenchOptions
     public const string Usage =
         "usage: dotnet run -c Release --project tests/Referral.Benchmarks -- [--provider sqlite|postgres|both] [--duration 10] " +
         "[--warmup 2] [--connections 10] [--patients 10000] [--seed-budget 180] [--import-concurrency 1] [--max-requests 2000000] [--no-build] " +
-        "[--no-security-comparison]\n" +
+        "[--no-security-comparison] [--only read,search,create]\n" +
         "       dotnet run -c Release --project tests/Referral.Benchmarks -- --scenario referral [--referrals 50] [--submitters 1,4] " +
         "[--package-size 200] [--poll-interval-ms 5] [--dispatch-interval-ms 250] [--no-build]";
+
+    private static string[] ScenarioNames(string list)
+    {
+        var names = list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        return names.Length > 0 && names.All(LoadScenarios.Contains)
+            ? names
+            : throw new ArgumentException($"--only needs scenarios from {string.Join(", ", LoadScenarios)} separated by commas, not '{list}'");
+    }
 
     public static BenchOptions Parse(IReadOnlyList<string> args)
     {
@@ -85,6 +98,7 @@ internal sealed record BenchOptions
                 "--max-requests" => options with { MaxRequests = Number(1) },
                 "--no-build" => options with { Build = false },
                 "--no-security-comparison" => options with { SecurityComparison = false },
+                "--only" => options with { Measured = ScenarioNames(Value()) },
                 "--scenario" => options with
                 {
                     Scenario = Value() switch

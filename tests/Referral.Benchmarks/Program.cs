@@ -181,10 +181,19 @@ async Task<ProviderReport> MeasureAsync(string provider, BenchNode node, BenchNo
     }
 
     var baseline = await runner.RunAsync("baseline", c => scenarios.BaselineAsync(baselineServer.Url, c), null, ct);
-    var read = await SecuredAndOpenAsync("read", s => s.ReadAsync, Report.ReferenceReads);
-    var search = await SecuredAndOpenAsync("search", s => s.SearchAsync, Report.ReferenceSearches);
+    var measured = new List<ScenarioResult> { baseline };
+    async Task MeasureIfAskedAsync(string scenario, Func<Scenarios, Func<CancellationToken, Task<Outcome>>> pick, double reference)
+    {
+        if (options.Measured.Contains(scenario))
+        {
+            measured.Add(await SecuredAndOpenAsync(scenario, pick, reference));
+        }
+    }
+
+    await MeasureIfAskedAsync("read", s => s.ReadAsync, Report.ReferenceReads);
+    await MeasureIfAskedAsync("search", s => s.SearchAsync, Report.ReferenceSearches);
     // Last: creates grow the table the read and search scenarios measure.
-    var create = await SecuredAndOpenAsync("create", s => s.CreateAsync, Report.ReferenceCreates);
+    await MeasureIfAskedAsync("create", s => s.CreateAsync, Report.ReferenceCreates);
 
     return new ProviderReport(
         provider,
@@ -196,7 +205,7 @@ async Task<ProviderReport> MeasureAsync(string provider, BenchNode node, BenchNo
         options.WarmupSeconds,
         Report.Machine(),
         DateTimeOffset.UtcNow,
-        [baseline, read, search, create, import, .. synthea is null ? Array.Empty<ScenarioResult>() : [synthea]],
+        [.. measured, import, .. synthea is null ? Array.Empty<ScenarioResult>() : [synthea]],
         costs,
         tallies);
 }
