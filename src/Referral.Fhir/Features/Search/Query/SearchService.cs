@@ -30,7 +30,8 @@ public sealed class SearchService(SearchParameterRegistry registry, FhirOptions?
         var compiler = new FilterCompiler(registry, db, _clock.GetUtcNow().UtcDateTime);
         var request = new SearchRequestParser(compiler, strict, _defaultCount, _maxCount).Parse(ScopeOf(resourceType), parameters, filtersOnly: false);
         var scope = access.ReadScope(db);
-        var matching = Filter(compiler, request).Within(scope);
+        var matching = Filter(compiler, request).Within(
+            string.IsNullOrEmpty(request.Scope.ResourceType) ? scope : TypeSpecificScope.For(scope, request.Scope.ResourceType));
 
         var wantsTotal = request.Total != TotalMode.None || request.Summary == "count";
         int? total;
