@@ -4,6 +4,8 @@ using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
+using Npgsql;
+using NpgsqlTypes;
 
 namespace Referral.Persistence;
 
@@ -27,7 +29,14 @@ public sealed class InsertPlan
         ColumnList = string.Join(", ", _columns.Select(p => Quote(p.GetColumnName(table)!)));
         Sql = $"INSERT INTO {Table} ({ColumnList}) VALUES ({string.Join(", ", ParameterNames)})"
             + (returnKey ? $" RETURNING {Quote(KeyColumn)}" : "");
+        PositionalSql = $"INSERT INTO {Table} ({ColumnList}) VALUES ({string.Join(", ", _columns.Select((_, i) => "$" + (i + 1)))})";
+        _postgresTypes = [.. _columns.Select(p => PostgresTypeOf((p.GetTypeMapping().Converter?.ProviderClrType ?? p.ClrType) is var t && Nullable.GetUnderlyingType(t) is { } u ? u : t))];
     }
+
+    private readonly NpgsqlDbType[] _postgresTypes;
+
+    /// <summary>The INSERT with positional parameters (<c>$1</c>, <c>$2</c> …), which Npgsql sends as they are.</summary>
+    public string PositionalSql { get; }
 
     public Type EntityType { get; }
 
@@ -62,6 +71,30 @@ public sealed class InsertPlan
             yield return value is not null && column.GetTypeMapping().Converter is { } converter ? converter.ConvertToProvider(value) : value;
         }
     }
+
+    /// <summary>
+    /// A PostgreSQL batch command inserting <paramref name="entity"/>: positional parameters with their column's type, so
+    /// the text needs no rewriting and the statement is prepared once however its values (nulls included) vary.
+    /// </summary>
+    public NpgsqlBatchCommand PostgresCommand(object entity)
+    {
+        var command = new NpgsqlBatchCommand(PositionalSql);
+        var i = 0;
+        foreach (var value in Values(entity))
+        {
+            command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = _postgresTypes[i++], Value = value ?? DBNull.Value });
+        }
+
+        return command;
+    }
+
+    private static NpgsqlDbType PostgresTypeOf(Type providerType) =>
+        providerType == typeof(string) ? NpgsqlDbType.Text
+        : providerType == typeof(long) ? NpgsqlDbType.Bigint
+        : providerType == typeof(int) ? NpgsqlDbType.Integer
+        : providerType == typeof(bool) ? NpgsqlDbType.Boolean
+        : providerType == typeof(double) ? NpgsqlDbType.Double
+        : throw new NotSupportedException($"No PostgreSQL parameter type for a {providerType.Name} column.");
 
     public static string Quote(string name) => "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 

@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Npgsql;
 using Referral.Persistence;
 using Task = System.Threading.Tasks.Task;
 
@@ -80,16 +81,20 @@ public sealed class AuditWriter(IServiceScopeFactory scopes, IOptions<AuditOptio
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AuditTrailContext>();
-        if (db.Database.GetDbConnection() is not SqliteConnection sqlite)
+        // EF's change tracking and SQL generation per batch would cost more than storing the rows.
+        await db.Database.OpenConnectionAsync();
+        if (db.Database.GetDbConnection() is NpgsqlConnection postgres)
         {
-            // PostgreSQL: EF Core sends the batch in one round trip.
-            db.Records.AddRange(batch.Select(p => p.Record));
-            await db.SaveChangesAsync();
+            // One round trip without BEGIN and COMMIT: a batch runs as one implicit transaction, all rows or none.
+            var plan = InsertPlan.For(db.Model, typeof(AuditRecord), returnKey: false);
+            await using var inserts = new NpgsqlBatch(postgres);
+            batch.ForEach(p => inserts.BatchCommands.Add(plan.PostgresCommand(p.Record)));
+            await inserts.ExecuteNonQueryAsync();
             return;
         }
 
-        // SQLite: one compiled INSERT re-bound per row; EF's per-entity tracking would cost more than storing the row.
-        await db.Database.OpenConnectionAsync();
+        // SQLite: one compiled INSERT re-bound per row.
+        var sqlite = (SqliteConnection)db.Database.GetDbConnection();
         await using var transaction = (SqliteTransaction)await sqlite.BeginTransactionAsync();
         var insert = InsertPlan.For(db.Model, typeof(AuditRecord), returnKey: true);
         var command = insert.Command(transaction, out var owned);
