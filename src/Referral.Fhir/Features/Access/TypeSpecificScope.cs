@@ -9,7 +9,7 @@ namespace Referral.Fhir.Features.Access;
 /// <summary>
 /// A read scope narrowed to one resource type: every test of the scoped row's own <see cref="ResourceEntity.ResourceType"/>
 /// is decided, and the branches it rules out are dropped. The organisation filter has a branch for patients and one for
-/// everything else; PostgreSQL plans both for every execution of a prepared statement, so a read of a known type
+/// everything else; PostgreSQL sets up the executor nodes of both on every execution, even of a prepared statement, so a read of a known type
 /// sends only its own. Conditions on other rows (the subqueries' own ResourceType tests) are left as they are.
 /// </summary>
 public static class TypeSpecificScope
