@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Security.Claims;
 
 namespace Referral.Identity.Access;
@@ -49,7 +50,41 @@ public sealed class FhirCaller
     /// <summary>Who the caller is, for messages and audit: the person's or client's name, else its subject.</summary>
     public string Display => Name ?? ClientId ?? Subject ?? "anonymous";
 
-    public static FhirCaller From(ClaimsPrincipal principal, NodeAuthenticationOptions options) => new(principal, options);
+    /// <summary>
+    /// The caller of <paramref name="principal"/>. A remembered token validation (<see cref="Tokens.ValidatedTokenCache"/>)
+    /// hands every request with that token the same claims identity, so the caller read from it is kept with it (and goes
+    /// when it goes) instead of being read from the claims again on every request.
+    /// </summary>
+    public static FhirCaller From(ClaimsPrincipal principal, NodeAuthenticationOptions options)
+    {
+        if (principal.Identities.Count() != 1 || principal.Identity is not ClaimsIdentity { IsAuthenticated: true } identity)
+        {
+            return new(principal, options);
+        }
+
+        if (ByIdentity.TryGetValue(identity, out var known) && ReferenceEquals(known.Options, options))
+        {
+            return known.Caller;
+        }
+
+        var caller = new FhirCaller(principal, options);
+        ByIdentity.AddOrUpdate(identity, new KnownCaller(caller, options));
+        return caller;
+    }
+
+    private static readonly ConditionalWeakTable<ClaimsIdentity, KnownCaller> ByIdentity = [];
+
+    /// <summary>The caller read from one identity, with the options it was read under (role and organisation claim names).</summary>
+    private sealed record KnownCaller(FhirCaller Caller, NodeAuthenticationOptions Options);
+
+    /// <summary>
+    /// What of the caller decides which patients and types it may read: organisation, launch context, roles and scopes
+    /// (see <see cref="OrganizationAccessPolicy.ReadScopeKey"/>).
+    /// </summary>
+    public string ReadScopeKey => _readScopeKey ??= string.Join('\n', [Organization ?? "", Patient is null ? "" : "launch",
+        string.Join(' ', Roles.Order(StringComparer.Ordinal)), string.Join(' ', Scopes.Select(s => s.ToString()).Order(StringComparer.Ordinal))]);
+
+    private string? _readScopeKey;
 
     /// <summary>What the caller's roles and scopes together allow on a resource type.</summary>
     public Permission PermissionsOn(string resourceType)

@@ -64,10 +64,7 @@ public sealed class OrganizationAccessPolicy(FhirCaller caller, NodeOptions node
     /// The organisation, and the roles and scopes that decide the readable types; none for a patient-context token,
     /// whose scope names one patient (compiling a query per patient would only fill the cache).
     /// </summary>
-    public string? ReadScopeKey => ConfinedPatient is null
-        ? _readScopeKey ??= string.Join('\n', [caller.OrganizationId ?? "", IsHome.ToString(), caller.Patient is null ? "" : "launch",
-            string.Join(' ', caller.Roles.Order(StringComparer.Ordinal)), string.Join(' ', caller.Scopes.Select(s => s.ToString()).Order(StringComparer.Ordinal))])
-        : null;
+    public string? ReadScopeKey => ConfinedPatient is null ? _readScopeKey ??= (IsHome ? "home\n" : "partner\n") + caller.ReadScopeKey : null;
 
     private bool IsHome => caller.Organization == node.Organization;
 
