@@ -1,9 +1,8 @@
 using System.Linq.Expressions;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Referral.Fhir.Features.Access;
+using Referral.Fhir.Tests.Persistence;
 using Referral.Persistence;
 
 namespace Referral.Fhir.Tests.Access;
@@ -14,17 +13,12 @@ namespace Referral.Fhir.Tests.Access;
 /// </summary>
 public sealed class TypeSpecificScopeTests : IAsyncLifetime
 {
-    private readonly string _directory = Directory.CreateTempSubdirectory("type-scope-").FullName;
-    private ServiceProvider _services = null!;
+    private TemporarySqliteStore _store = null!;
 
     public async Task InitializeAsync()
     {
-        var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["Storage:DataDirectory"] = _directory })
-            .Build();
-        _services = new ServiceCollection().AddFhirPersistence(configuration).BuildServiceProvider();
-        await _services.MigrateFhirDatabaseAsync();
-        await using var scope = _services.CreateAsyncScope();
+        _store = await TemporarySqliteStore.CreateAsync("type-scope");
+        await using var scope = _store.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<FhirDbContext>();
         db.Resources.AddRange(
             Row("Patient", "shared"), Row("Patient", "own-1"), Row("Patient", "other"),
@@ -33,12 +27,7 @@ public sealed class TypeSpecificScopeTests : IAsyncLifetime
         await db.SaveChangesAsync();
     }
 
-    public async Task DisposeAsync()
-    {
-        await _services.DisposeAsync();
-        SqliteConnection.ClearAllPools();
-        Directory.Delete(_directory, recursive: true);
-    }
+    public async Task DisposeAsync() => await _store.DisposeAsync();
 
     /// <summary>
     /// Shaped like the organisation filter: a patient branch, a branch for everything else with a type list and a
@@ -60,7 +49,7 @@ public sealed class TypeSpecificScopeTests : IAsyncLifetime
     [InlineData("Consent", new string[0])]
     public async Task Each_type_sees_through_its_narrowed_scope_exactly_what_the_whole_scope_shows_it(string type, string[] visible)
     {
-        await using var scope = _services.CreateAsyncScope();
+        await using var scope = _store.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<FhirDbContext>();
         var whole = Scope(db);
         var rows = db.Resources.AsNoTracking().Where(r => r.ResourceType == type);
@@ -75,7 +64,7 @@ public sealed class TypeSpecificScopeTests : IAsyncLifetime
     [Fact]
     public async Task A_patient_read_sends_only_the_patient_branch_and_keeps_the_tests_on_other_rows()
     {
-        await using var scope = _services.CreateAsyncScope();
+        await using var scope = _store.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<FhirDbContext>();
         var sql = db.Resources.Where(r => r.ResourceType == "Patient").Where(TypeSpecificScope.For(Scope(db), "Patient")).ToQueryString();
 
@@ -87,7 +76,7 @@ public sealed class TypeSpecificScopeTests : IAsyncLifetime
     [Fact]
     public async Task No_scope_stays_no_scope_and_a_scope_is_narrowed_once_per_type()
     {
-        await using var scope = _services.CreateAsyncScope();
+        await using var scope = _store.CreateAsyncScope();
         var whole = Scope(scope.ServiceProvider.GetRequiredService<FhirDbContext>());
 
         Assert.Null(TypeSpecificScope.For(null, "Patient"));

@@ -1,7 +1,6 @@
 using System.Data;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Referral.Persistence;
 
@@ -13,31 +12,18 @@ namespace Referral.Fhir.Tests.Persistence;
 /// </summary>
 public sealed class SqliteStatementCacheTests : IAsyncLifetime
 {
-    private readonly string _directory = Directory.CreateTempSubdirectory("statement-cache-").FullName;
-    private ServiceProvider _services = null!;
+    private TemporarySqliteStore _store = null!;
 
-    public async Task InitializeAsync()
-    {
-        var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["Storage:DataDirectory"] = _directory })
-            .Build();
-        _services = new ServiceCollection().AddFhirPersistence(configuration).BuildServiceProvider();
-        await _services.MigrateFhirDatabaseAsync();
-    }
+    public async Task InitializeAsync() => _store = await TemporarySqliteStore.CreateAsync("statement-cache");
 
-    public async Task DisposeAsync()
-    {
-        await _services.DisposeAsync();
-        SqliteConnection.ClearAllPools();
-        Directory.Delete(_directory, recursive: true);
-    }
+    public async Task DisposeAsync() => await _store.DisposeAsync();
 
     [Fact]
     public async Task A_query_run_again_on_a_pooled_context_runs_on_the_statement_compiled_the_first_time()
     {
         SqliteConnection connection;
         SqliteCommand? first;
-        await using (var scope = _services.CreateAsyncScope())
+        await using (var scope = _store.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<FhirDbContext>();
             await CountPatientsAsync(db, "a");
@@ -47,7 +33,7 @@ public sealed class SqliteStatementCacheTests : IAsyncLifetime
             Assert.NotNull(first);
         }
 
-        await using (var scope = _services.CreateAsyncScope())
+        await using (var scope = _store.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<FhirDbContext>();
             Assert.Same(connection, db.Database.GetDbConnection());
@@ -60,12 +46,12 @@ public sealed class SqliteStatementCacheTests : IAsyncLifetime
     [Fact]
     public async Task A_cached_query_sees_what_another_connection_committed_after_it_last_ran()
     {
-        await using var readerScope = _services.CreateAsyncScope();
+        await using var readerScope = _store.CreateAsyncScope();
         var reader = readerScope.ServiceProvider.GetRequiredService<FhirDbContext>();
         Assert.Equal(0, await CountPatientsAsync(reader, "seen"));
 
         // A second context (so a second connection) commits while the first keeps its statements and connection.
-        await using (var writerScope = _services.CreateAsyncScope())
+        await using (var writerScope = _store.CreateAsyncScope())
         {
             var writer = writerScope.ServiceProvider.GetRequiredService<FhirDbContext>();
             await Task.Yield();
@@ -82,11 +68,11 @@ public sealed class SqliteStatementCacheTests : IAsyncLifetime
     [Fact]
     public async Task Connections_kept_open_hold_no_read_transaction_so_a_checkpoint_can_reset_the_log()
     {
-        await using var scope = _services.CreateAsyncScope();
+        await using var scope = _store.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<FhirDbContext>();
         await CountPatientsAsync(db, "x");
 
-        await using var other = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Path.Combine(_directory, new StorageOptions().SqliteFileName), Pooling = false }.ToString());
+        await using var other = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = _store.DatabaseFile, Pooling = false }.ToString());
         await other.OpenAsync();
         await using var checkpoint = other.CreateCommand();
         checkpoint.CommandText = "PRAGMA wal_checkpoint(TRUNCATE);";
