@@ -180,6 +180,8 @@ async Task<ProviderReport> MeasureAsync(string provider, BenchNode node, BenchNo
         return secured;
     }
 
+    // Seeding leaves hundreds of megabytes for the kernel to write back; the audit trail's fsyncs would queue behind them.
+    await FlushDiskWritesAsync();
     var baseline = await runner.RunAsync("baseline", c => scenarios.BaselineAsync(baselineServer.Url, c), null, ct);
     var measured = new List<ScenarioResult> { baseline };
     async Task MeasureIfAskedAsync(string scenario, Func<Scenarios, Func<CancellationToken, Task<Outcome>>> pick, double reference)
@@ -208,4 +210,14 @@ async Task<ProviderReport> MeasureAsync(string provider, BenchNode node, BenchNo
         [.. measured, import, .. synthea is null ? Array.Empty<ScenarioResult>() : [synthea]],
         costs,
         tallies);
+}
+
+async Task FlushDiskWritesAsync()
+{
+    Console.Error.WriteLine("  flushing the seeded data to disk (sync)");
+    var (exitCode, _, stderr) = await ProcessRunner.RunAsync(new System.Diagnostics.ProcessStartInfo("sync"), ct);
+    if (exitCode != 0)
+    {
+        throw new InfrastructureException($"sync failed (exit {exitCode}): {stderr}");
+    }
 }
