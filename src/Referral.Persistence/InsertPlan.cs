@@ -30,10 +30,13 @@ public sealed class InsertPlan
         Sql = $"INSERT INTO {Table} ({ColumnList}) VALUES ({string.Join(", ", ParameterNames)})"
             + (returnKey ? $" RETURNING {Quote(KeyColumn)}" : "");
         PositionalSql = $"INSERT INTO {Table} ({ColumnList}) VALUES ({string.Join(", ", _columns.Select((_, i) => "$" + (i + 1)))})";
-        _postgresTypes = [.. _columns.Select(p => PostgresTypeOf((p.GetTypeMapping().Converter?.ProviderClrType ?? p.ClrType) is var t && Nullable.GetUnderlyingType(t) is { } u ? u : t))];
     }
 
-    private readonly NpgsqlDbType[] _postgresTypes;
+    /// <summary>Made on first use: a SQLite node never needs them.</summary>
+    private NpgsqlDbType[] PostgresTypes => _postgresTypes ??=
+        [.. _columns.Select(p => PostgresTypeOf((p.GetTypeMapping().Converter?.ProviderClrType ?? p.ClrType) is var t && Nullable.GetUnderlyingType(t) is { } u ? u : t))];
+
+    private NpgsqlDbType[]? _postgresTypes;
 
     /// <summary>The INSERT with positional parameters (<c>$1</c>, <c>$2</c> …), which Npgsql sends as they are.</summary>
     public string PositionalSql { get; }
@@ -79,10 +82,11 @@ public sealed class InsertPlan
     public NpgsqlBatchCommand PostgresCommand(object entity)
     {
         var command = new NpgsqlBatchCommand(PositionalSql);
+        var types = PostgresTypes;
         var i = 0;
         foreach (var value in Values(entity))
         {
-            command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = _postgresTypes[i++], Value = value ?? DBNull.Value });
+            command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = types[i++], Value = value ?? DBNull.Value });
         }
 
         return command;
