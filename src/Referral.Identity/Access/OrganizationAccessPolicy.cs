@@ -56,9 +56,9 @@ public sealed class OrganizationAccessPolicy(FhirCaller caller, NodeOptions node
     /// kept per (pooled, long-lived) context, never shared between contexts. A patient-confined caller has no key.
     /// </summary>
     private Expression<Func<ResourceEntity, bool>> Reuse(FhirDbContext db, string purpose, Func<Expression<Func<ResourceEntity, bool>>> build) =>
-        ReadScopeKey is { } key ? BuiltScopes.GetOrCreateValue(db).GetOrAdd(purpose + "\n" + key, _ => build()) : build();
+        ReadScopeKey is { } key ? BuiltScopes.GetOrCreateValue(db).GetOrAdd((purpose, key), _ => build()) : build();
 
-    private static readonly ConditionalWeakTable<FhirDbContext, ConcurrentDictionary<string, Expression<Func<ResourceEntity, bool>>>> BuiltScopes = new();
+    private static readonly ConditionalWeakTable<FhirDbContext, ConcurrentDictionary<(string Purpose, string Key), Expression<Func<ResourceEntity, bool>>>> BuiltScopes = new();
 
     /// <summary>
     /// The organisation, and the roles and scopes that decide the readable types; none for a patient-context token,
