@@ -83,10 +83,11 @@ public sealed class AuditWriter(IServiceScopeFactory scopes, IOptions<AuditOptio
         var db = scope.ServiceProvider.GetRequiredService<AuditTrailContext>();
         // EF's change tracking and SQL generation per batch would cost more than storing the rows.
         await db.Database.OpenConnectionAsync();
+        // No key read back: nothing uses a record's id before the trail is read.
+        var plan = InsertPlan.For(db.Model, typeof(AuditRecord), returnKey: false);
         if (db.Database.GetDbConnection() is NpgsqlConnection postgres)
         {
             // One round trip without BEGIN and COMMIT: a batch runs as one implicit transaction, all rows or none.
-            var plan = InsertPlan.For(db.Model, typeof(AuditRecord), returnKey: false);
             await using var inserts = new NpgsqlBatch(postgres);
             batch.ForEach(p => inserts.BatchCommands.Add(plan.PostgresCommand(p.Record)));
             await inserts.ExecuteNonQueryAsync();
@@ -96,14 +97,13 @@ public sealed class AuditWriter(IServiceScopeFactory scopes, IOptions<AuditOptio
         // SQLite: one compiled INSERT re-bound per row.
         var sqlite = (SqliteConnection)db.Database.GetDbConnection();
         await using var transaction = (SqliteTransaction)await sqlite.BeginTransactionAsync();
-        var insert = InsertPlan.For(db.Model, typeof(AuditRecord), returnKey: true);
-        var command = insert.Command(transaction, out var owned);
+        var command = plan.Command(transaction, out var owned);
         try
         {
             foreach (var pending in batch)
             {
-                insert.Bind(command, pending.Record);
-                pending.Record.Id = (long)(await command.ExecuteScalarAsync())!;
+                plan.Bind(command, pending.Record);
+                await command.ExecuteNonQueryAsync();
             }
 
             await transaction.CommitAsync();
