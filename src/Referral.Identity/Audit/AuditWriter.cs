@@ -22,6 +22,8 @@ public sealed class AuditWriter(IServiceScopeFactory scopes, IOptions<AuditOptio
 
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
 
+    private AsyncServiceScope? _writerScope;
+
     /// <summary>Completes once the record is committed; faults when it could not be (the request then fails rather than go unaudited).</summary>
     public Task WriteAsync(AuditRecord record)
     {
@@ -73,16 +75,15 @@ public sealed class AuditWriter(IServiceScopeFactory scopes, IOptions<AuditOptio
             {
                 logger.LogError(e, "Could not store {Count} audit records; their requests fail", batch.Count);
                 batch.ForEach(p => p.Stored.TrySetException(e));
+                await ReleaseWriterContextAsync();
             }
         }
     }
 
     private async Task StoreAsync(List<Pending> batch)
     {
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<AuditTrailContext>();
+        var db = await WriterContextAsync();
         // EF's change tracking and SQL generation per batch would cost more than storing the rows.
-        await db.Database.OpenConnectionAsync();
         // No key read back: nothing uses a record's id before the trail is read.
         var plan = InsertPlan.For(db.Model, typeof(AuditRecord), returnKey: false);
         if (db.Database.GetDbConnection() is NpgsqlConnection postgres)
@@ -115,5 +116,40 @@ public sealed class AuditWriter(IServiceScopeFactory scopes, IOptions<AuditOptio
                 await command.DisposeAsync();
             }
         }
+    }
+
+    /// <summary>
+    /// The writer's own context, open for the writer's life. On SQLite a connection's page cache is thrown away whenever
+    /// another connection has written the file, so group commits spread over the pool's connections each re-read the
+    /// trail's index pages from the WAL (about twenty reads a commit); one connection keeps them, and its compiled INSERT.
+    /// </summary>
+    private async Task<AuditTrailContext> WriterContextAsync()
+    {
+        if (_writerScope is { } current)
+        {
+            return current.ServiceProvider.GetRequiredService<AuditTrailContext>();
+        }
+
+        var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<AuditTrailContext>();
+        await db.Database.OpenConnectionAsync();
+        _writerScope = scope;
+        return db;
+    }
+
+    /// <summary>After a failed commit the connection may be broken: the next batch starts on a fresh one.</summary>
+    private async Task ReleaseWriterContextAsync()
+    {
+        if (_writerScope is { } scope)
+        {
+            _writerScope = null;
+            await scope.DisposeAsync();
+        }
+    }
+
+    public override void Dispose()
+    {
+        _writerScope?.Dispose();
+        base.Dispose();
     }
 }
