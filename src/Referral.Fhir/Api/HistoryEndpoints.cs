@@ -2,12 +2,14 @@ using System.Globalization;
 using Hl7.Fhir.Model;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Referral.Fhir.Errors;
 using Referral.Fhir.Features.Access;
 using Referral.Fhir.Features.Persistence;
+using Referral.Fhir.Features.SeparateStores;
 using Referral.Persistence;
 
 namespace Referral.Fhir.Api;
@@ -17,10 +19,11 @@ public static class HistoryEndpoints
 {
     public static void MapHistory(this IEndpointRouteBuilder fhir)
     {
-        fhir.MapGet("/_history", (HttpContext c, FhirDbContext db, IFhirAccessPolicy a, IOptions<FhirOptions> o, CancellationToken ct) =>
+        fhir.MapGet("/_history", (HttpContext c, FhirDbContext db, IFhirAccessPolicy a, [FromServices] IEnumerable<ISeparateResourceStore> separate,
+            IOptions<FhirOptions> o, TimeProvider clock, CancellationToken ct) =>
         {
             a.Demand(FhirInteraction.History, null);
-            return HistoryAsync(c, db.Resources.VersionsWithin(db, a.ReadScope(db)), o.Value, ct);
+            return SystemHistory.PageAsync(c, db, a, separate, o.Value, clock, ct);
         });
         fhir.MapGet("/{type}/_history", (string type, HttpContext c, FhirDbContext db, IFhirAccessPolicy a, IOptions<FhirOptions> o, CancellationToken ct) =>
         {
@@ -62,10 +65,12 @@ public static class HistoryEndpoints
     }
 
     /// <summary>The history Bundle of one page of versions, newest first, with self/next/previous links.</summary>
-    public static BundleResult Bundle(HttpContext context, IReadOnlyList<ResourceEntity> page, int total, int count, int offset, string since)
+    /// <remarks>With a <paramref name="window"/>, the links keep its upper bound, so later pages are cut from the same versions.</remarks>
+    public static BundleResult Bundle(HttpContext context, IReadOnlyList<ResourceEntity> page, int total, int count, int offset, string since, HistoryWindow? window = null)
     {
         var self = $"{FhirUrls.Base(context)}{context.Request.Path.Value![FhirUrls.BasePath.Length..]}";
-        string Link(int at) => $"{self}?{(since.Length > 0 ? $"_since={Uri.EscapeDataString(since)}&" : "")}_count={count}&_offset={at.ToString(CultureInfo.InvariantCulture)}";
+        var until = window is null ? "" : $"_until={Uri.EscapeDataString(Paging.Until(window))}&";
+        string Link(int at) => $"{self}?{(since.Length > 0 ? $"_since={Uri.EscapeDataString(since)}&" : "")}{until}_count={count}&_offset={at.ToString(CultureInfo.InvariantCulture)}";
         var links = new List<(string, string)> { ("self", Link(offset)) };
         // Not offset + count: a client-chosen offset near int.MaxValue overflowed into a bogus next link.
         if (offset < total - count)

@@ -1,6 +1,8 @@
 using System.Globalization;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
 using Referral.Fhir.Errors;
+using Referral.Fhir.Features.SeparateStores;
 
 namespace Referral.Fhir.Api;
 
@@ -31,6 +33,25 @@ public static class Paging
             ? range.StartTicks
             : throw new BadRequestException($"_since '{value}' is not a FHIR instant.", "_since");
     }
+
+    /// <summary>
+    /// The versions a history request pages through: from <c>_since</c>, up to <c>_until</c> (which the paging links
+    /// carry: the instant of the first page), else up to now.
+    /// </summary>
+    public static HistoryWindow Window(IQueryCollection query, TimeProvider clock)
+    {
+        var until = query["_until"];
+        long? untilTicks = StringValues.IsNullOrEmpty(until)
+            ? null
+            : Features.Search.DateRange.TryParse(until, out var range)
+                ? range.EndTicks
+                : throw new BadRequestException($"_until '{until}' is not a FHIR instant.", "_until");
+        return new HistoryWindow(SinceTicks(query["_since"]), untilTicks ?? clock.GetUtcNow().UtcTicks);
+    }
+
+    /// <summary>A window's upper bound as the <c>_until</c> instant of a paging link, to the tick.</summary>
+    public static string Until(HistoryWindow window) =>
+        new DateTime(window.UntilTicks, DateTimeKind.Utc).ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
 
     public static int Offset(StringValues value)
     {

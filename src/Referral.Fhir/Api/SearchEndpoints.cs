@@ -2,9 +2,11 @@ using System.Globalization;
 using Hl7.Fhir.Model;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Referral.Fhir.Features.Access;
 using Referral.Fhir.Features.Search.Query;
+using Referral.Fhir.Features.SeparateStores;
 using Referral.Persistence;
 
 namespace Referral.Fhir.Api;
@@ -15,11 +17,11 @@ public static class SearchEndpoints
     public static void MapSearch(this IEndpointRouteBuilder fhir)
     {
         // System-level search: every type, or the ones _type lists (which makes their own parameters usable).
-        fhir.MapGet("/", (HttpContext c, FhirDbContext db, SearchService s, IFhirAccessPolicy a, CancellationToken ct) =>
-            SearchAsync(null, FhirRequest.SearchParameters(c.Request.Query), c, db, s, a, ct));
-        fhir.MapGet("/{type}", (string type, HttpContext c, FhirDbContext db, SearchService s, IFhirAccessPolicy a, CancellationToken ct) =>
-            SearchAsync(type, FhirRequest.SearchParameters(c.Request.Query), c, db, s, a, ct));
-        fhir.MapPost("/{type}/_search", async (string type, HttpContext c, FhirDbContext db, SearchService s, IFhirAccessPolicy a, CancellationToken ct) =>
+        fhir.MapGet("/", (HttpContext c, FhirDbContext db, SearchService s, IFhirAccessPolicy a, [FromServices] IEnumerable<ISeparateResourceStore> x, CancellationToken ct) =>
+            SearchAsync(null, FhirRequest.SearchParameters(c.Request.Query), c, db, s, a, x, ct));
+        fhir.MapGet("/{type}", (string type, HttpContext c, FhirDbContext db, SearchService s, IFhirAccessPolicy a, [FromServices] IEnumerable<ISeparateResourceStore> x, CancellationToken ct) =>
+            SearchAsync(type, FhirRequest.SearchParameters(c.Request.Query), c, db, s, a, x, ct));
+        fhir.MapPost("/{type}/_search", async (string type, HttpContext c, FhirDbContext db, SearchService s, IFhirAccessPolicy a, [FromServices] IEnumerable<ISeparateResourceStore> x, CancellationToken ct) =>
         {
             var parameters = FhirRequest.SearchParameters(c.Request.Query);
             if (c.Request.HasFormContentType)
@@ -28,19 +30,20 @@ public static class SearchEndpoints
                 parameters.AddRange(FhirRequest.SearchParameters(form));
             }
 
-            return await SearchAsync(type, parameters, c, db, s, a, ct);
+            return await SearchAsync(type, parameters, c, db, s, a, x, ct);
         });
     }
 
     private static async Task<IResult> SearchAsync(
-        string? type, List<KeyValuePair<string, string>> parameters, HttpContext context, FhirDbContext db, SearchService search, IFhirAccessPolicy access, CancellationToken ct)
+        string? type, List<KeyValuePair<string, string>> parameters, HttpContext context, FhirDbContext db, SearchService search, IFhirAccessPolicy access,
+        IEnumerable<ISeparateResourceStore> separate, CancellationToken ct)
     {
         if (type is not null)
         {
             ResourceTypes.Require(type);
         }
 
-        var result = await search.SearchAsync(db, type, parameters, FhirRequest.StrictHandling(context), ct, access);
+        var result = await search.SearchAsync(db, type, parameters, FhirRequest.StrictHandling(context), ct, access, [.. separate]);
         return ToBundle(context, type is null ? FhirUrls.Base(context) : $"{FhirUrls.Base(context)}/{type}", result);
     }
 

@@ -15,6 +15,8 @@ public sealed class CallerAccessPolicy(CallerContext callers, NodeOptions node) 
 
     public void Demand(FhirInteraction interaction, string? resourceType) => Current.Demand(interaction, resourceType);
 
+    public bool Allows(FhirInteraction interaction, string resourceType) => Current.Allows(interaction, resourceType);
+
     public Expression<Func<ResourceEntity, bool>>? ReadScope(FhirDbContext db) => Current.ReadScope(db);
 
     public Expression<Func<ResourceEntity, bool>>? WriteScope(FhirDbContext db) => Current.WriteScope(db);

@@ -28,10 +28,9 @@ public sealed class OrganizationAccessPolicy(FhirCaller caller, NodeOptions node
             throw new MethodNotAllowedException("AuditEvents are written by the node itself; they cannot be created, changed or deleted through the API.");
         }
 
-        var needed = Permissions.NeededFor(interaction);
         var allowed = resourceType is null
-            ? SearchParameterRegistry.ResourceTypes.Any(t => caller.PermissionsOn(t).HasFlag(needed))
-            : caller.PermissionsOn(resourceType).HasFlag(needed);
+            ? SearchParameterRegistry.ResourceTypes.Any(t => Allows(interaction, t))
+            : Allows(interaction, resourceType);
         if (!allowed)
         {
             var roles = caller.Roles.Count == 0 ? "no role" : $"role {string.Join(", ", caller.Roles)}";
@@ -39,6 +38,9 @@ public sealed class OrganizationAccessPolicy(FhirCaller caller, NodeOptions node
                 $"Your {roles} and token scopes do not allow {interaction.ToString().ToLowerInvariant()} on {resourceType ?? "all resource types"}.");
         }
     }
+
+    public bool Allows(FhirInteraction interaction, string resourceType) =>
+        caller.PermissionsOn(resourceType).HasFlag(Permissions.NeededFor(interaction));
 
     public Expression<Func<ResourceEntity, bool>>? ReadScope(FhirDbContext db) =>
         _readScope ??= Reuse(db, "read", () =>

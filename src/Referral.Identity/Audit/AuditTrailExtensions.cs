@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Referral.Fhir;
+using Referral.Fhir.Features.SeparateStores;
 using Referral.Persistence;
 
 namespace Referral.Identity.Audit;
@@ -39,6 +40,10 @@ public static class AuditTrailExtensions
         services.AddHostedService(sp => sp.GetRequiredService<AuditWriter>());
         services.AddSingleton(sp => new AuditTrailSearch(
             sp.GetRequiredService<IOptions<FhirOptions>>().Value, sp.GetRequiredService<IOptions<NodeOptions>>().Value));
+        // The FHIR API reaches AuditEvents through the store seam for system search and history, _revinclude and _has.
+        services.AddScoped<AuditTrailStore>();
+        services.AddScoped<ISeparateResourceStore>(sp => sp.GetRequiredService<AuditTrailStore>());
+        services.AddSingleton<Referral.Fhir.Api.ICapabilityContributor, AuditTrailCapabilities>();
         return services;
     }
 

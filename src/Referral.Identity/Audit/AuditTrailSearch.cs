@@ -26,16 +26,24 @@ public sealed record AuditTrailPage(
 /// (https://hl7.org/fhir/R4/auditevent.html#search) answered from the trail's columns: comma-separated values are
 /// alternatives, repeated parameters all apply, and the usual modifiers (<c>:missing</c>, <c>:not</c> on tokens,
 /// <c>:exact</c>/<c>:contains</c> on strings, <c>:identifier</c> on agent) work. <c>entity-name</c> and <c>policy</c>
-/// are never recorded, so a value for them matches nothing. Chains and includes are not supported: ignored and
-/// reported under lenient handling, 400 under strict.
+/// are never recorded, so a value for them matches nothing. Chains on <c>patient</c>, <c>entity</c> and <c>agent</c>
+/// (<c>patient.identifier=…</c>, <c>entity:Patient.family=…</c>) are resolved in the FHIR store by
+/// <see cref="AuditChainTargets"/> and match the records naming what they found. Includes are not supported: ignored
+/// and reported under lenient handling, 400 under strict.
 /// </summary>
 public sealed class AuditTrailSearch(FhirOptions fhir, NodeOptions node)
 {
+    /// <summary>More targets than this make a chain too broad to filter the trail by (a 400 naming the parameter).</summary>
+    public const int MaxChainTargets = 1000;
+
+    /// <summary>The reference parameters the trail can follow: to chains, <c>_has</c> and <c>_revinclude</c>.</summary>
+    public static readonly IReadOnlyList<string> ReferenceParameters = ["agent", "entity", "patient"];
+
     private const string ActionSystem = "http://hl7.org/fhir/audit-event-action";
     private const string OutcomeSystem = "http://hl7.org/fhir/audit-event-outcome";
 
     public async Task<AuditTrailPage> SearchAsync(
-        IQueryable<AuditRecord> records, IReadOnlyList<KeyValuePair<string, string>> parameters, bool strict, CancellationToken ct)
+        IQueryable<AuditRecord> records, IReadOnlyList<KeyValuePair<string, string>> parameters, bool strict, AuditChainTargets chains, CancellationToken ct)
     {
         var count = fhir.DefaultPageSize;
         var offset = 0;
@@ -71,7 +79,7 @@ public sealed class AuditTrailSearch(FhirOptions fhir, NodeOptions node)
                         elements = SearchControls.Elements(value);
                         break;
                     default:
-                        records = records.Where(Filter(code, modifier, key, value));
+                        records = records.Where(await FilterAsync(key, value, chains, ct));
                         break;
                 }
 
@@ -101,6 +109,53 @@ public sealed class AuditTrailSearch(FhirOptions fhir, NodeOptions node)
         var hasMore = page.Count > count;
         return new AuditTrailPage(hasMore ? page.GetRange(0, count) : page, matches, offset, count, hasMore, applied, ignored, summary, elements);
     }
+
+    /// <summary>One filter parameter (<c>name[:modifier]</c> or a chain) as a condition on records.</summary>
+    /// <exception cref="UnsupportedSearchParameterException">The trail does not know the parameter, modifier or chain.</exception>
+    public async Task<Expression<Func<AuditRecord, bool>>> FilterAsync(string key, string value, AuditChainTargets chains, CancellationToken ct)
+    {
+        var dot = key.IndexOf('.', StringComparison.Ordinal);
+        if (dot < 0)
+        {
+            var (code, modifier) = Split(key);
+            return Filter(code, modifier, key, value);
+        }
+
+        var (head, type) = Split(key[..dot]);
+        if (!ReferenceParameters.Contains(head))
+        {
+            throw new UnsupportedSearchParameterException($"AuditEvent chains only through {string.Join(", ", ReferenceParameters)}, not '{head}'.");
+        }
+
+        var targets = await chains(key, value, ct);
+        return targets.Count <= MaxChainTargets
+            ? References(head, targets)
+            : throw new BadRequestException($"'{key}' matches more than {MaxChainTargets} {type ?? "resources"}; narrow it to search the audit trail by them.", key);
+    }
+
+    /// <summary>
+    /// Records whose reference parameter <paramref name="code"/> (one of <see cref="ReferenceParameters"/>, or "*" for
+    /// any) points at one of <paramref name="references"/> (<c>Type/id</c>).
+    /// </summary>
+    public static Expression<Func<AuditRecord, bool>> References(string code, IReadOnlyCollection<string> references)
+    {
+        var all = references.ToList();
+        var patients = IdsOf("Patient", all);
+        return code switch
+        {
+            "patient" => r => (r.EntityType == "Patient" && patients.Contains(r.EntityId!)) || all.Contains(r.AgentReference!),
+            "agent" => r => all.Contains(r.AgentReference!) || all.Contains(r.Organization!),
+            "entity" => all.Select(a => a.Split('/')[0]).Distinct(StringComparer.Ordinal)
+                .Select(type => (Type: type, Ids: IdsOf(type, all)))
+                .Select(t => (Expression<Func<AuditRecord, bool>>)(r => r.EntityType == t.Type && t.Ids.Contains(r.EntityId!)))
+                .Aggregate(None, Or),
+            "*" => ReferenceParameters.Select(p => References(p, all)).Aggregate(Or),
+            _ => throw new UnsupportedSearchParameterException($"'{code}' is not a reference parameter of AuditEvent this node supports."),
+        };
+    }
+
+    private static List<string> IdsOf(string type, List<string> references) =>
+        [.. references.Where(r => r.StartsWith(type + "/", StringComparison.Ordinal)).Select(r => r[(type.Length + 1)..])];
 
     /// <summary>Only the trail's order of recording can be sorted by: <c>date</c>, <c>_lastUpdated</c> or <c>_id</c>, either way.</summary>
     private static bool SortDescending(string value)
@@ -178,17 +233,25 @@ public sealed class AuditTrailSearch(FhirOptions fhir, NodeOptions node)
 
     private static Expression<Func<AuditRecord, bool>> Agent(string reference) => r => r.AgentReference == reference || r.Organization == reference;
 
+    /// <summary>The search parameters of AuditEvent the trail answers, as the CapabilityStatement lists them.</summary>
+    public static readonly IReadOnlyList<string> Parameters =
+    [
+        "_id", "_lastUpdated", "action", "address", "agent", "agent-name", "agent-role", "altid", "date", "entity", "entity-name",
+        "entity-role", "entity-type", "outcome", "patient", "policy", "site", "source", "subtype", "type",
+    ];
+
+    /// <summary>The modifiers the trail serves on a parameter (<c>:missing</c> on all of them).</summary>
+    public static IReadOnlyList<string> ModifiersOf(string code) => code switch
+    {
+        "_id" or "action" or "outcome" or "subtype" or "type" or "site" or "altid" or "agent-role" or "entity-type" or "entity-role" => ["missing", "not"],
+        "address" or "agent-name" or "entity-name" => ["missing", "exact", "contains"],
+        "agent" => ["missing", "identifier"],
+        _ => ["missing"],
+    };
+
     private static void RequireModifier(string code, string? modifier)
     {
-        var allowed = modifier switch
-        {
-            null => true,
-            "not" => code is "_id" or "action" or "outcome" or "subtype" or "type" or "site" or "altid" or "agent-role" or "entity-type" or "entity-role",
-            "exact" or "contains" => code is "address" or "agent-name" or "entity-name",
-            "identifier" => code == "agent",
-            _ => false,
-        };
-        if (!allowed)
+        if (modifier is not null && !ModifiersOf(code).Contains(modifier))
         {
             throw new UnsupportedSearchParameterException($"The modifier ':{modifier}' is not supported on '{code}'.");
         }
@@ -290,9 +353,15 @@ public sealed class AuditTrailSearch(FhirOptions fhir, NodeOptions node)
     private static Expression<Func<AuditRecord, bool>> Not(Expression<Func<AuditRecord, bool>> a) =>
         Expression.Lambda<Func<AuditRecord, bool>>(Expression.Not(a.Body), a.Parameters[0]);
 
-    private static (string Code, string? Modifier) Split(string key)
+    public static (string Code, string? Modifier) Split(string key)
     {
         var colon = key.IndexOf(':', StringComparison.Ordinal);
         return colon < 0 ? (key, null) : (key[..colon], key[(colon + 1)..]);
     }
 }
+
+/// <summary>
+/// What an AuditEvent chain (<c>patient.identifier=…</c>) points at in the FHIR store: the matching targets
+/// (<c>Type/id</c>) the caller may see, at most <see cref="AuditTrailSearch.MaxChainTargets"/> + 1.
+/// </summary>
+public delegate Task<IReadOnlyList<string>> AuditChainTargets(string key, string value, CancellationToken ct);

@@ -13,6 +13,12 @@ public interface IFhirAccessPolicy
     void Demand(FhirInteraction interaction, string? resourceType);
 
     /// <summary>
+    /// Whether <see cref="Demand"/> would let the caller do <paramref name="interaction"/> on <paramref name="resourceType"/>:
+    /// for results that quietly leave out what the caller may not see (another type's <c>_revinclude</c>, system history).
+    /// </summary>
+    bool Allows(FhirInteraction interaction, string resourceType);
+
+    /// <summary>
     /// A filter on current resource rows leaving those the caller may see (read, search, includes, counts), or null
     /// when nothing is hidden. Rows it removes are answered as if they did not exist.
     /// </summary>
@@ -39,6 +45,8 @@ public sealed class UnrestrictedAccessPolicy : IFhirAccessPolicy
     public void Demand(FhirInteraction interaction, string? resourceType)
     {
     }
+
+    public bool Allows(FhirInteraction interaction, string resourceType) => true;
 
     public Expression<Func<ResourceEntity, bool>>? ReadScope(FhirDbContext db) => null;
 

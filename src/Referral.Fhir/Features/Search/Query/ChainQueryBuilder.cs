@@ -12,6 +12,24 @@ internal static class ChainQueryBuilder
 {
     public static Expression<Func<ResourceEntity, bool>> Build(FilterCompiler compiler, SearchScope scope, string head, string rest, string value)
     {
+        var (code, typeModifier, targets) = Targets(compiler, scope, head, rest, value);
+        var references = IndexRows.Of<ReferenceIndexEntity>(compiler.Db, scope, code)
+            .Where(i => targets.Any(t => t.ResourceType == i.TargetType && t.ResourceId == i.TargetId));
+        if (typeModifier is not null)
+        {
+            references = references.Where(i => i.TargetType == typeModifier);
+        }
+
+        return IndexRows.Exist(references);
+    }
+
+    /// <summary>
+    /// The current resources the chain's reference parameter (<paramref name="head"/>, <c>code[:Type]</c>) may point at
+    /// that match the rest of the chain: of the <c>:Type</c> when given, else of every target type that has the chained parameter.
+    /// </summary>
+    public static (string Code, string? TypeModifier, IQueryable<ResourceEntity> Targets) Targets(
+        FilterCompiler compiler, SearchScope scope, string head, string rest, string value)
+    {
         if (scope.IsSystem)
         {
             throw new UnsupportedSearchParameterException($"Chained parameters ('{head}.{rest}') need a resource type.");
@@ -53,14 +71,6 @@ internal static class ChainQueryBuilder
             throw new UnsupportedSearchParameterException($"No target type of '{code}' supports the chained parameter '{rest}'.");
         }
 
-        var targets = compiler.Current(null).Where(PredicateComposition.Or(perType));
-        var references = IndexRows.Of<ReferenceIndexEntity>(compiler.Db, scope, code)
-            .Where(i => targets.Any(t => t.ResourceType == i.TargetType && t.ResourceId == i.TargetId));
-        if (typeModifier is not null)
-        {
-            references = references.Where(i => i.TargetType == typeModifier);
-        }
-
-        return IndexRows.Exist(references);
+        return (code, typeModifier, compiler.Current(null).Where(PredicateComposition.Or(perType)));
     }
 }

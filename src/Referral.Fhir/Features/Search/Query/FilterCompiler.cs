@@ -10,7 +10,7 @@ namespace Referral.Fhir.Features.Search.Query;
 /// the registry and hands it to the builder for its search type.
 /// </summary>
 /// <remarks>"now" is read once per request, so every <c>ap</c> in it measures from the same instant of the injected clock.</remarks>
-internal sealed class FilterCompiler(SearchParameterRegistry registry, FhirDbContext db, DateTime now)
+internal sealed class FilterCompiler(SearchParameterRegistry registry, FhirDbContext db, DateTime now, SeparateHasCriteria? separateHas = null)
 {
     private static readonly Dictionary<SearchParamType, IParameterQueryBuilder> Builders = new()
     {
@@ -36,6 +36,9 @@ internal sealed class FilterCompiler(SearchParameterRegistry registry, FhirDbCon
     public FhirDbContext Db => db;
 
     public DateTime Now => now;
+
+    /// <summary>The <c>_has</c> criteria on separately stored types, resolved in advance.</summary>
+    public SeparateHasCriteria SeparateHas { get; } = separateHas ?? SeparateHasCriteria.None;
 
     /// <exception cref="UnsupportedSearchParameterException">The parameter, modifier or chain is unknown.</exception>
     public Expression<Func<ResourceEntity, bool>> Compile(SearchScope scope, string key, string value)

@@ -30,9 +30,29 @@ internal static class HasQueryBuilder
             throw new UnsupportedSearchParameterException($"'{code}' in '{key}' is not a reference parameter of {sourceType}.");
         }
 
+        if (compiler.SeparateHas.IsSeparate(sourceType))
+        {
+            return Separate(compiler.SeparateHas.Resolved(key, value), scope, key, sourceType);
+        }
+
         var sources = compiler.Current(sourceType).Where(compiler.Compile(sourceScope, rest, value));
         var references = IndexRows.Of<ReferenceIndexEntity>(compiler.Db, sourceScope, code)
             .Where(i => sources.Any(s => s.Sid == i.Sid));
         return r => references.Any(i => i.TargetType == r.ResourceType && i.TargetId == r.ResourceId);
+    }
+
+    /// <summary>A separately stored source type: the references its matches hold were resolved before (<see cref="SeparateHasCriteria"/>).</summary>
+    private static Expression<Func<ResourceEntity, bool>> Separate(SeparateHasCriteria.Resolution? resolution, SearchScope scope, string key, string sourceType)
+    {
+        if (resolution?.References is not { } references)
+        {
+            throw new UnsupportedSearchParameterException(resolution?.Unsupported
+                ?? $"'{key}': {sourceType} is stored apart from the other types, so _has on it works only as a parameter of its own, not inside a chain or another _has.");
+        }
+
+        var type = scope.ResourceType!;
+        var prefix = type + "/";
+        var ids = references.Where(r => r.StartsWith(prefix, StringComparison.Ordinal)).Select(r => r[prefix.Length..]).ToList();
+        return r => r.ResourceType == type && ids.Contains(r.ResourceId);
     }
 }

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Referral.Fhir.Errors;
 using Referral.Fhir.Features.Access;
+using Referral.Fhir.Features.SeparateStores;
 using Referral.Persistence;
 
 namespace Referral.Fhir.Features.Search.Query;
@@ -21,13 +22,23 @@ public sealed class SearchService(SearchParameterRegistry registry, FhirOptions?
     /// POST _search form, in order, repeated keys allowed). <paramref name="strict"/> is Prefer: handling=strict, under
     /// which unknown or unsupported parameters are a 400 rather than skipped and listed. Matches, counts and included
     /// resources are limited to what <paramref name="access"/> lets the caller see (everything when null).
+    /// <paramref name="separateStores"/> are the types kept outside the store, reached by <c>_type</c>, <c>_has</c> and
+    /// <c>_revinclude</c> (none when null).
     /// </summary>
     public async Task<SearchResult> SearchAsync(
-        FhirDbContext db, string? resourceType, IReadOnlyList<KeyValuePair<string, string>> parameters, bool strict, CancellationToken ct, IFhirAccessPolicy? access = null)
+        FhirDbContext db, string? resourceType, IReadOnlyList<KeyValuePair<string, string>> parameters, bool strict, CancellationToken ct,
+        IFhirAccessPolicy? access = null, IReadOnlyCollection<ISeparateResourceStore>? separateStores = null)
     {
         access ??= UnrestrictedAccessPolicy.Instance;
+        separateStores ??= [];
         access.Demand(FhirInteraction.Search, string.IsNullOrEmpty(resourceType) ? null : resourceType);
-        var compiler = new FilterCompiler(registry, db, _clock.GetUtcNow().UtcDateTime);
+        if (string.IsNullOrEmpty(resourceType) && SeparateTypeSearch.Target(parameters, separateStores, access) is { } separate)
+        {
+            return await SeparateTypeSearch.SearchAsync(separate, parameters, strict, ct);
+        }
+
+        var separateHas = await SeparateHasCriteria.ResolveAsync(parameters, separateStores, access, strict, ct);
+        var compiler = new FilterCompiler(registry, db, _clock.GetUtcNow().UtcDateTime, separateHas);
         var request = new SearchRequestParser(compiler, strict, _defaultCount, _maxCount).Parse(ScopeOf(resourceType), parameters, filtersOnly: false);
         var scope = access.ReadScope(db);
         var matching = Filter(compiler, request).Within(
@@ -58,7 +69,13 @@ public sealed class SearchService(SearchParameterRegistry registry, FhirOptions?
             total = !wantsTotal ? null : pageTellsTotal ? request.Offset + page.Count : await matching.CountAsync(ct);
         }
 
-        var included = await IncludeLoader.LoadAsync(db, page, request.Includes, scope, ct);
+        var storeIncludes = request.Includes.Where(i => !SeparateRevIncludes.Handles(i, separateStores)).ToList();
+        var included = await IncludeLoader.LoadAsync(db, page, storeIncludes, scope, ct);
+        if (storeIncludes.Count < request.Includes.Count)
+        {
+            included = [.. included, .. await SeparateRevIncludes.LoadAsync(page, included, request.Includes, separateStores, access, ct)];
+        }
+
         return new SearchResult(page, included, total, request.Offset, request.Count, hasMore, request.Applied, request.Ignored, request.Summary, request.Elements);
     }
 
@@ -73,6 +90,31 @@ public sealed class SearchService(SearchParameterRegistry registry, FhirOptions?
         var compiler = new FilterCompiler(registry, db, _clock.GetUtcNow().UtcDateTime);
         var request = new SearchRequestParser(compiler, strict: true, _defaultCount, _maxCount).Parse(ScopeOf(resourceType), parameters, filtersOnly: true);
         return await Filter(compiler, request).Within(access.ReadScope(db)).OrderBy(r => r.Sid).Take(limit).ToListAsync(ct);
+    }
+
+    /// <summary>
+    /// What a chained parameter of <paramref name="resourceType"/> (<c>patient.identifier=…</c>,
+    /// <c>entity:Patient.family=…</c>) points at: the current targets (<c>Type/id</c>) matching the rest of the chain,
+    /// among those the caller may see; at most <paramref name="limit"/> + 1. For a type kept outside the store (the
+    /// audit trail), whose rows cannot join the store's index tables in SQL.
+    /// </summary>
+    /// <exception cref="UnsupportedSearchParameterException">The key is no chain, or names what the type cannot chain.</exception>
+    public async Task<IReadOnlyList<string>> ChainTargetsAsync(
+        FhirDbContext db, string resourceType, string key, string value, int limit, IFhirAccessPolicy access, CancellationToken ct)
+    {
+        var dot = key.IndexOf('.', StringComparison.Ordinal);
+        if (dot < 0)
+        {
+            throw new UnsupportedSearchParameterException($"'{key}' is not a chained parameter.");
+        }
+
+        var compiler = new FilterCompiler(registry, db, _clock.GetUtcNow().UtcDateTime);
+        var (_, _, targets) = ChainQueryBuilder.Targets(compiler, ScopeOf(resourceType), key[..dot], key[(dot + 1)..], value);
+        return await targets.Within(access.ReadScope(db))
+            .OrderBy(t => t.Sid)
+            .Select(t => t.ResourceType + "/" + t.ResourceId)
+            .Take(limit + 1)
+            .ToListAsync(ct);
     }
 
     private static IQueryable<ResourceEntity> Filter(FilterCompiler compiler, SearchRequest request)

@@ -1,0 +1,51 @@
+using Referral.Fhir.Features.Search.Query;
+using Referral.Persistence;
+
+namespace Referral.Fhir.Features.SeparateStores;
+
+/// <summary>
+/// A resource type the node keeps in a store of its own instead of the FHIR store (the audit trail's AuditEvents).
+/// The FHIR API reaches it through this for system-level search and history and for other types' <c>_revinclude</c>
+/// and <c>_has</c>; its own routes serve its type-level interactions. Callers check the access policy before asking:
+/// an implementation answers as for a caller who may read the type.
+/// </summary>
+public interface ISeparateResourceStore
+{
+    string ResourceType { get; }
+
+    /// <summary>A search of <see cref="ResourceType"/> (its own parameters, no <c>_type</c>), answered as its type-level search is.</summary>
+    Task<SearchResult> SearchAsync(IReadOnlyList<KeyValuePair<string, string>> parameters, bool strict, CancellationToken ct);
+
+    /// <summary>How many versions lie within <paramref name="window"/>.</summary>
+    Task<int> CountHistoryAsync(HistoryWindow window, CancellationToken ct);
+
+    /// <summary>
+    /// The last-updated ticks of the newest <paramref name="take"/> versions within the window, newest first: enough to
+    /// merge this history with the store's without loading the versions themselves.
+    /// </summary>
+    Task<IReadOnlyList<long>> HistoryTicksAsync(HistoryWindow window, int take, CancellationToken ct);
+
+    /// <summary>Versions within the window, newest first, from the <paramref name="skip"/>th on.</summary>
+    Task<IReadOnlyList<ResourceEntity>> HistoryAsync(HistoryWindow window, int skip, int take, CancellationToken ct);
+
+    /// <summary>
+    /// <c>_revinclude</c>: the resources whose reference parameter <paramref name="parameter"/> (or any of them, for
+    /// "*") points at one of <paramref name="targets"/> (<c>Type/id</c>).
+    /// </summary>
+    Task<IReadOnlyList<ResourceEntity>> ReferencingAsync(string parameter, IReadOnlyCollection<string> targets, CancellationToken ct);
+
+    /// <summary>
+    /// <c>_has:Type:parameter:key=value</c>: what (<c>Type/id</c>) the resources matching <paramref name="key"/>=
+    /// <paramref name="value"/> reference through <paramref name="parameter"/>; at most <paramref name="limit"/> + 1, so
+    /// the caller can tell a criterion that is too broad.
+    /// </summary>
+    /// <exception cref="UnsupportedSearchParameterException">The parameter or criterion is not one the store answers.</exception>
+    Task<IReadOnlyCollection<string>> ReferencedAsync(string parameter, string key, string value, int limit, CancellationToken ct);
+}
+
+/// <summary>
+/// The versions a history page is taken from: those last updated at or after <paramref name="SinceTicks"/> (when given)
+/// and at or before <paramref name="UntilTicks"/>, the instant the first page was made, so later pages are not shifted
+/// by what was written meanwhile (every request adds to the audit trail).
+/// </summary>
+public sealed record HistoryWindow(long? SinceTicks, long UntilTicks);
