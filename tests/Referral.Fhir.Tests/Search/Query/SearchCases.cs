@@ -19,6 +19,10 @@ public static class SearchCases
         new("string :exact needs case and accents", "Patient", "family:exact=Müller", ["p1"]),
         new("string :exact does not fold", "Patient", "family:exact=muller", []),
         new("string :contains", "Patient", "family:contains=ters", ["p3"]),
+        new("string prefix as long as the value", "Patient", "family=petersen", ["p3"]),
+        new("string prefix longer than the value", "Patient", "family=petersens", []),
+        new("string prefix differing in its last letter", "Patient", "family=smiti", []),
+        new("string prefix whose next letter is not there", "Patient", "family=smitg", []),
         new("escaped comma is part of the value", "Organization", @"name=smith\, jones", ["o3"]),
         new("comma is OR", "Patient", "family=smith,petersen", ["p2", "p3"]),
         new("repeated parameter is AND", "Patient", "name=peter&name=max", ["p3"]),
@@ -108,6 +112,8 @@ public static class SearchCases
         // uri
         new("uri equality", "ValueSet", "url=http://acme.org/fhir/ValueSet/123", ["vs1"]),
         new("uri :below", "ValueSet", "url:below=http://acme.org/fhir", ["vs1", "vs2"]),
+        new("uri :below is case-sensitive", "ValueSet", "url:below=http://ACME.org/fhir", []),
+        new("uri :below of the whole uri", "ValueSet", "url:below=http://other.org/vs", ["vs3"]),
         new("uri :above", "ValueSet", "url:above=http://acme.org/fhir/ValueSet/123/_history/5", ["vs1"]),
 
         // chains

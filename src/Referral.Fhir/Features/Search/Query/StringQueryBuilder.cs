@@ -28,14 +28,12 @@ internal sealed class StringQueryBuilder : IParameterQueryBuilder
     /// <summary>The default string match of one (normalized) value; also a string component of a composite.</summary>
     public static Expression<Func<StringIndexEntity, bool>> StartsWith(FhirDbContext db, string prefix)
     {
-        if (!db.Database.IsSqlite())
+        if (!db.Database.IsSqlite() || PrefixRange.Successor(prefix) is not { } upper)
         {
             return i => i.Normalized.StartsWith(prefix);
         }
 
-        // SQLite translates StartsWith to LIKE/substr, which cannot use the (binary-collated) index; the range
-        // [prefix, prefix + U+10FFFF) can, and the StartsWith re-check keeps the match exact.
-        var upper = prefix + char.ConvertFromUtf32(0x10FFFF);
-        return i => string.Compare(i.Normalized, prefix) >= 0 && string.Compare(i.Normalized, upper) < 0 && i.Normalized.StartsWith(prefix);
+        // Normalized values are compared byte for byte (binary collation), so the range is the exact prefix match.
+        return i => string.Compare(i.Normalized, prefix) >= 0 && string.Compare(i.Normalized, upper) < 0;
     }
 }

@@ -1,4 +1,5 @@
 using System.Linq.Expressions;
+using Microsoft.EntityFrameworkCore;
 using Referral.Persistence;
 
 namespace Referral.Fhir.Features.Search.Query;
@@ -14,6 +15,12 @@ internal sealed class UriQueryBuilder : IParameterQueryBuilder
         "below" => IndexRows.MatchAny<UriIndexEntity>(query, raw =>
         {
             var uri = SearchValueSyntax.Unescape(raw);
+            // Uris match case-sensitively: on SQLite a byte range (see PrefixRange), not its ASCII-case-blind LIKE.
+            if (query.Db.Database.IsSqlite() && PrefixRange.Successor(uri) is { } upper)
+            {
+                return i => string.Compare(i.Uri, uri) >= 0 && string.Compare(i.Uri, upper) < 0;
+            }
+
             return i => i.Uri.StartsWith(uri);
         }),
         "above" => IndexRows.MatchAny<UriIndexEntity>(query, raw =>
