@@ -7,8 +7,8 @@ using Referral.Fhir.Errors;
 using Referral.Fhir.Features.Access;
 using Referral.Fhir.Features.Patch;
 using Referral.Fhir.Features.Persistence;
-using Referral.Fhir.Features.Transactions;
 using Referral.Fhir.Features.Search.Query;
+using Referral.Fhir.Features.Transactions;
 using Referral.Fhir.Serialization;
 using Referral.Persistence;
 
@@ -153,6 +153,8 @@ public static class CrudEndpoints
         string type, string id, HttpContext context, ResourceStore store, WriteUnit unit, IOptions<FhirOptions> options, CancellationToken ct)
     {
         ResourceTypes.Require(type);
+        // Refused up front where the type cannot be changed at all, rather than a 404 from the read below.
+        store.Access.Demand(FhirInteraction.Update, type);
         var contentType = context.Request.ContentType ?? "";
         if (!contentType.StartsWith("application/json-patch+json", StringComparison.OrdinalIgnoreCase))
         {
@@ -183,6 +185,8 @@ public static class CrudEndpoints
         string type, HttpContext context, ResourceStore store, WriteUnit unit, SearchService search, CancellationToken ct)
     {
         ResourceTypes.Require(type);
+        // A caller who may not delete this type is refused even when nothing matches (not a 204 for finding nothing).
+        store.Access.Demand(FhirInteraction.Delete, type);
         var criteria = FhirRequest.SearchParameters(context.Request.Query);
         if (criteria.Count == 0)
         {

@@ -89,6 +89,13 @@ public sealed class AuditTests : IClassFixture<AuditTests.Node>
         audit.OutcomeDesc = "rewritten";
         Assert.Equal(HttpStatusCode.MethodNotAllowed, (await admin.PutAsync($"/fhir/AuditEvent/{audit.Id}", FhirClient.Body(audit))).StatusCode);
         Assert.Equal(HttpStatusCode.MethodNotAllowed, (await admin.DeleteAsync($"/fhir/AuditEvent/{audit.Id}")).StatusCode);
+        // Conditional and patch forms too: refused before any matching, not a 204 or 404 for finding nothing.
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, (await admin.DeleteAsync($"/fhir/AuditEvent?_id={audit.Id}")).StatusCode);
+        using var patch = new HttpRequestMessage(HttpMethod.Patch, $"/fhir/AuditEvent/{audit.Id}")
+        {
+            Content = new StringContent("""[{"op":"replace","path":"/outcomeDesc","value":"rewritten"}]""", System.Text.Encoding.UTF8, "application/json-patch+json"),
+        };
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, (await admin.SendAsync(patch)).StatusCode);
         Assert.Equal("1", (await admin.SearchAsync($"AuditEvent?_id={audit.Id}")).Matches<AuditEvent>().Single().Meta.VersionId);
 
         using var doctor = _node.CreateClient(await TokenFlows.UserTokenAsync(_node, "doctor"));
