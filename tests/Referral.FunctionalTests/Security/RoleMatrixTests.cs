@@ -72,6 +72,8 @@ public sealed class RoleMatrixTests : IClassFixture<RoleMatrixTests.Node>
         }
 
         await ExpectAsync(allowed.Contains('s', StringComparison.Ordinal) ? HttpStatusCode.OK : HttpStatusCode.Forbidden, client.GetAsync($"/fhir/{type}?_count=1"));
+        // A conditional delete is refused before matching: finding nothing is no way round a missing permission.
+        await ExpectAsync(allowed.Contains('d', StringComparison.Ordinal) ? HttpStatusCode.NoContent : Refusal(type), client.DeleteAsync($"/fhir/{type}?_id=no-such-id"));
         await ExpectAsync(allowed.Contains('d', StringComparison.Ordinal) ? HttpStatusCode.NoContent : Refusal(type), client.DeleteAsync($"/fhir/{type}/{existing}"));
     }
 
