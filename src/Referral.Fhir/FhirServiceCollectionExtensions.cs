@@ -53,6 +53,7 @@ public static class FhirServiceCollectionExtensions
         services.TryAddScoped<IWriteAttribution, NoWriteAttribution>();
         services.AddScoped<ResourceStore>();
         services.AddScoped<WriteUnit>();
+        services.AddScoped<BundleReads>();
         services.AddScoped<BundleProcessor>();
         services.AddExceptionHandler<FhirExceptionHandler>();
         services.AddProblemDetails();

@@ -21,34 +21,40 @@ public static class HistoryEndpoints
     {
         fhir.MapGet("/_history", (HttpContext c, FhirDbContext db, IFhirAccessPolicy a, [FromServices] IEnumerable<ISeparateResourceStore> separate,
             IOptions<FhirOptions> o, TimeProvider clock, CancellationToken ct) =>
-        {
-            a.Demand(FhirInteraction.History, null);
-            return SystemHistory.PageAsync(c, db, a, separate, o.Value, clock, ct);
-        });
+            SystemHistory.PageAsync(c.Request.Query, FhirUrls.Request(c), db, a, separate, o.Value, clock, ct));
         fhir.MapGet("/{type}/_history", (string type, HttpContext c, FhirDbContext db, IFhirAccessPolicy a, IOptions<FhirOptions> o, CancellationToken ct) =>
-        {
-            ResourceTypes.Require(type);
-            a.Demand(FhirInteraction.History, type);
-            return HistoryAsync(c, db.Resources.Where(r => r.ResourceType == type).VersionsWithin(db, a.ReadScope(db)), o.Value, ct);
-        });
-        fhir.MapGet("/{type}/{id}/_history", async (string type, string id, HttpContext c, FhirDbContext db, IFhirAccessPolicy a, IOptions<FhirOptions> o, CancellationToken ct) =>
-        {
-            ResourceTypes.Require(type);
-            a.Demand(FhirInteraction.History, type);
-            ResourceStore.ValidateId(id);
-            var versions = db.Resources.Where(r => r.ResourceType == type && r.ResourceId == id).VersionsWithin(db, a.ReadScope(db));
-            if (!await versions.AnyAsync(ct))
-            {
-                throw new ResourceNotFoundException($"{type}/{id} is not known.");
-            }
-
-            return await HistoryAsync(c, versions, o.Value, ct);
-        });
+            TypeAsync(type, c.Request.Query, FhirUrls.Request(c), db, a, o.Value, ct));
+        fhir.MapGet("/{type}/{id}/_history", (string type, string id, HttpContext c, FhirDbContext db, IFhirAccessPolicy a, IOptions<FhirOptions> o, CancellationToken ct) =>
+            InstanceAsync(type, id, c.Request.Query, FhirUrls.Request(c), db, a, o.Value, ct));
     }
 
-    private static async Task<IResult> HistoryAsync(HttpContext context, IQueryable<ResourceEntity> versions, FhirOptions options, CancellationToken ct)
+    /// <summary><c>GET [base]/[type]/_history</c> of a type in the store; <paramref name="self"/> is the URL its links page.</summary>
+    public static Task<BundleResult> TypeAsync(
+        string type, IQueryCollection query, string self, FhirDbContext db, IFhirAccessPolicy access, FhirOptions options, CancellationToken ct)
     {
-        var query = context.Request.Query;
+        ResourceTypes.Require(type);
+        access.Demand(FhirInteraction.History, type);
+        return PageAsync(query, self, db, db.Resources.Where(r => r.ResourceType == type).VersionsWithin(db, access.ReadScope(db)), options, ct);
+    }
+
+    /// <summary><c>GET [base]/[type]/[id]/_history</c> of a resource in the store.</summary>
+    public static async Task<BundleResult> InstanceAsync(
+        string type, string id, IQueryCollection query, string self, FhirDbContext db, IFhirAccessPolicy access, FhirOptions options, CancellationToken ct)
+    {
+        ResourceTypes.Require(type);
+        access.Demand(FhirInteraction.History, type);
+        ResourceStore.ValidateId(id);
+        var versions = db.Resources.Where(r => r.ResourceType == type && r.ResourceId == id).VersionsWithin(db, access.ReadScope(db));
+        if (!await versions.AnyAsync(ct))
+        {
+            throw new ResourceNotFoundException($"{type}/{id} is not known.");
+        }
+
+        return await PageAsync(query, self, db, versions, options, ct);
+    }
+
+    private static async Task<BundleResult> PageAsync(IQueryCollection query, string self, FhirDbContext db, IQueryable<ResourceEntity> versions, FhirOptions options, CancellationToken ct)
+    {
         var since = query["_since"].ToString();
         if (Paging.SinceTicks(since) is { } ticks)
         {
@@ -60,15 +66,14 @@ public static class HistoryEndpoints
         var total = await versions.CountAsync(ct);
         var page = await versions.AsNoTracking()
             .OrderByDescending(r => r.LastUpdatedTicks).ThenByDescending(r => r.Sid)
-            .Skip(offset).Take(count).ToListAsync(ct);
-        return Bundle(context, page, total, count, offset, since);
+            .Page(db, offset, count).ToListAsync(ct);
+        return Bundle(self, page, total, count, offset, since);
     }
 
     /// <summary>The history Bundle of one page of versions, newest first, with self/next/previous links.</summary>
     /// <remarks>With a <paramref name="window"/>, the links keep its upper bound, so later pages are cut from the same versions.</remarks>
-    public static BundleResult Bundle(HttpContext context, IReadOnlyList<ResourceEntity> page, int total, int count, int offset, string since, HistoryWindow? window = null)
+    public static BundleResult Bundle(string self, IReadOnlyList<ResourceEntity> page, int total, int count, int offset, string since, HistoryWindow? window = null)
     {
-        var self = $"{FhirUrls.Base(context)}{context.Request.Path.Value![FhirUrls.BasePath.Length..]}";
         var until = window is null ? "" : $"_until={Uri.EscapeDataString(Paging.Until(window))}&";
         string Link(int at) => $"{self}?{(since.Length > 0 ? $"_since={Uri.EscapeDataString(since)}&" : "")}{until}_count={count}&_offset={at.ToString(CultureInfo.InvariantCulture)}";
         var links = new List<(string, string)> { ("self", Link(offset)) };

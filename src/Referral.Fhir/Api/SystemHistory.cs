@@ -15,11 +15,12 @@ namespace Referral.Fhir.Api;
 /// </summary>
 internal static class SystemHistory
 {
-    public static async Task<IResult> PageAsync(
-        HttpContext context, FhirDbContext db, IFhirAccessPolicy access, IEnumerable<ISeparateResourceStore> separate, FhirOptions options, TimeProvider clock,
-        CancellationToken ct)
+    /// <summary>One page of the history; <paramref name="self"/> is the URL its links page.</summary>
+    public static async Task<BundleResult> PageAsync(
+        IQueryCollection query, string self, FhirDbContext db, IFhirAccessPolicy access, IEnumerable<ISeparateResourceStore> separate, FhirOptions options,
+        TimeProvider clock, CancellationToken ct)
     {
-        var query = context.Request.Query;
+        access.Demand(FhirInteraction.History, null);
         var window = Paging.Window(query, clock);
         var count = Paging.Count(query["_count"], options);
         var offset = Paging.Offset(query["_offset"]);
@@ -40,7 +41,7 @@ internal static class SystemHistory
         List<ResourceEntity> page;
         if (stores.Count == 0)
         {
-            page = await newestFirst.Skip(offset).Take(count).ToListAsync(ct);
+            page = await newestFirst.Page(db, offset, count).ToListAsync(ct);
         }
         else
         {
@@ -54,7 +55,7 @@ internal static class SystemHistory
             }
 
             var (before, on) = Split(ticks, offset, end);
-            var pages = new List<IReadOnlyList<ResourceEntity>> { on[0] == 0 ? [] : await newestFirst.Skip(before[0]).Take(on[0]).ToListAsync(ct) };
+            var pages = new List<IReadOnlyList<ResourceEntity>> { on[0] == 0 ? [] : await newestFirst.Page(db, before[0], on[0]).ToListAsync(ct) };
             for (var i = 0; i < stores.Count; i++)
             {
                 pages.Add(on[i + 1] == 0 ? [] : await stores[i].HistoryAsync(window, before[i + 1], on[i + 1], ct));
@@ -63,7 +64,7 @@ internal static class SystemHistory
             page = Merge(pages);
         }
 
-        return HistoryEndpoints.Bundle(context, page, total, count, offset, query["_since"].ToString(), window);
+        return HistoryEndpoints.Bundle(self, page, total, count, offset, query["_since"].ToString(), window);
     }
 
     /// <summary>

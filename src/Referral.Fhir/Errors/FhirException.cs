@@ -101,8 +101,8 @@ public sealed class ForbiddenException(string message)
     : FhirException(HttpStatusCode.Forbidden, OperationOutcome.IssueType.Forbidden, message);
 
 /// <summary>405: the interaction is never allowed on this resource type through the API (e.g. changing an AuditEvent).</summary>
-public sealed class MethodNotAllowedException(string message)
-    : FhirException(HttpStatusCode.MethodNotAllowed, OperationOutcome.IssueType.NotSupported, message);
+public sealed class MethodNotAllowedException(string message, string? expression = null)
+    : FhirException(HttpStatusCode.MethodNotAllowed, OperationOutcome.IssueType.NotSupported, message, expression);
 
 /// <summary>422: the request is well-formed but breaks a business rule (no sharing consent, an illegal transition).</summary>
 public sealed class BusinessRuleException(string message, string? expression = null)

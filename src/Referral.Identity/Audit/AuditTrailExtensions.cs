@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Referral.Fhir;
 using Referral.Fhir.Features.SeparateStores;
+using Referral.Fhir.Features.Transactions;
 using Referral.Persistence;
 
 namespace Referral.Identity.Audit;
@@ -44,6 +45,12 @@ public static class AuditTrailExtensions
         services.AddScoped<AuditTrailStore>();
         services.AddScoped<ISeparateResourceStore>(sp => sp.GetRequiredService<AuditTrailStore>());
         services.AddSingleton<Referral.Fhir.Api.ICapabilityContributor, AuditTrailCapabilities>();
+        if ((configuration.GetSection(AuditOptions.Section).Get<AuditOptions>() ?? new AuditOptions()).Enabled)
+        {
+            // Only when requests are audited: the bundle processor then reports each entry for the middleware to record.
+            services.AddSingleton<IBundleEntryAudit, BundleEntryAudit>();
+        }
+
         return services;
     }
 

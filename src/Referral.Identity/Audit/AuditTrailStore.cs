@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Referral.Fhir.Errors;
 using Referral.Fhir.Features.Access;
 using Referral.Fhir.Features.Search.Query;
 using Referral.Fhir.Features.SeparateStores;
@@ -10,9 +11,9 @@ using Referral.Persistence;
 namespace Referral.Identity.Audit;
 
 /// <summary>
-/// The audit trail as the separately stored AuditEvent type: its search (with chains resolved in the FHIR store under
-/// the caller's access), history, and what other types' <c>_revinclude</c> and <c>_has</c> ask of it. Records come out
-/// in the store's version shape, so the API's result writers serve them unchanged.
+/// The audit trail as the separately stored AuditEvent type: its read, vread, search (with chains resolved in the FHIR
+/// store under the caller's access), history, and what other types' <c>_revinclude</c> and <c>_has</c> ask of it.
+/// Records come out in the store's version shape, so the API's result writers serve them unchanged.
 /// </summary>
 public sealed class AuditTrailStore(
     AuditTrailContext trail, AuditTrailSearch search, FhirDbContext fhirStore, SearchService fhirSearch, IFhirAccessPolicy access,
@@ -23,6 +24,16 @@ public sealed class AuditTrailStore(
     public string ResourceType => Type;
 
     private IQueryable<AuditRecord> Records => trail.Records.AsNoTracking();
+
+    public async Task<ResourceEntity> ReadAsync(string id, CancellationToken ct) => Stored(await FindAsync(id, ct));
+
+    public async Task<ResourceEntity> VReadAsync(string id, string version, CancellationToken ct)
+    {
+        var record = await FindAsync(id, ct);
+        return version == "1" ? Stored(record) : throw new ResourceNotFoundException($"{Type}/{id} has no version {version}: AuditEvents are never changed.");
+    }
+
+    public async Task<IReadOnlyList<ResourceEntity>> InstanceHistoryAsync(string id, CancellationToken ct) => [await ReadAsync(id, ct)];
 
     public async Task<SearchResult> SearchAsync(IReadOnlyList<KeyValuePair<string, string>> parameters, bool strict, CancellationToken ct)
     {
@@ -37,7 +48,7 @@ public sealed class AuditTrailStore(
         await NewestFirst(Within(window)).Select(r => r.RecordedTicks).Take(take).ToListAsync(ct);
 
     public async Task<IReadOnlyList<ResourceEntity>> HistoryAsync(HistoryWindow window, int skip, int take, CancellationToken ct) =>
-        [.. (await NewestFirst(Within(window)).Skip(skip).Take(take).ToListAsync(ct)).Select(Stored)];
+        [.. (await NewestFirst(Within(window)).Page(trail, skip, take).ToListAsync(ct)).Select(Stored)];
 
     public async Task<IReadOnlyList<ResourceEntity>> ReferencingAsync(string parameter, IReadOnlyCollection<string> targets, CancellationToken ct)
     {
@@ -70,6 +81,13 @@ public sealed class AuditTrailStore(
     private Task<IReadOnlyList<string>> ChainTargetsAsync(string key, string value, CancellationToken ct) =>
         fhirSearch.ChainTargetsAsync(fhirStore, Type, key, value, AuditTrailSearch.MaxChainTargets, access, ct);
 
+    /// <summary>The record of an id; ids are the trail's sequence numbers, so anything else is simply unknown.</summary>
+    private async Task<AuditRecord> FindAsync(string id, CancellationToken ct) =>
+        long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var number)
+        && await Records.FirstOrDefaultAsync(r => r.Id == number, ct) is { } record
+            ? record
+            : throw new ResourceNotFoundException($"{Type}/{id} is not known.");
+
     private IQueryable<AuditRecord> Within(HistoryWindow window)
     {
         var records = Records.Where(r => r.RecordedTicks <= window.UntilTicks);
@@ -80,7 +98,7 @@ public sealed class AuditTrailStore(
         records.OrderByDescending(r => r.RecordedTicks).ThenByDescending(r => r.Id);
 
     /// <summary>The record as the store's version shape: AuditEvents have one version, created when recorded.</summary>
-    public ResourceEntity Stored(AuditRecord record) => new()
+    private ResourceEntity Stored(AuditRecord record) => new()
     {
         ResourceType = Type,
         ResourceId = record.Id.ToString(CultureInfo.InvariantCulture),

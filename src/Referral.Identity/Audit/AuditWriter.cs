@@ -33,6 +33,27 @@ public sealed class AuditWriter(IServiceScopeFactory scopes, IOptions<AuditOptio
             : Task.FromException(new InvalidOperationException("The node is shutting down; the access could not be audited."));
     }
 
+    /// <summary>
+    /// Hands over all the records of one request at once (a Bundle's and its entries'): they queue together, so the group
+    /// commit that takes the first normally stores them all. Completes once every one is committed; faults when any could not be.
+    /// </summary>
+    public Task WriteAsync(IReadOnlyList<AuditRecord> records)
+    {
+        var stored = new Task[records.Count];
+        for (var i = 0; i < records.Count; i++)
+        {
+            var pending = new Pending(records[i], new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+            if (!_queue.Writer.TryWrite(pending))
+            {
+                return Task.FromException(new InvalidOperationException("The node is shutting down; the access could not be audited."));
+            }
+
+            stored[i] = pending.Stored.Task;
+        }
+
+        return Task.WhenAll(stored);
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var batch = new List<Pending>();

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Referral.Fhir.Api;
 using Referral.Fhir.Features.Search;
+using Referral.Fhir.Features.Transactions;
 
 namespace Referral.Identity.Audit;
 
@@ -31,26 +32,41 @@ public sealed record AuditedInteraction(string Code, AuditEvent.AuditEventAction
         }
 
         var type = values["type"] as string ?? literal;
-        (string Code, AuditEvent.AuditEventAction Action)? kind = (context.Request.Method, route) switch
+        var code = (context.Request.Method, route) switch
         {
             (_, "/metadata") => null,
-            ("GET", "/{type}/{id}") => ("read", AuditEvent.AuditEventAction.R),
-            ("GET", "/{type}/{id}/_history/{vid}") => ("vread", AuditEvent.AuditEventAction.R),
-            ("GET", "/{type}/{id}/_history") => ("history-instance", AuditEvent.AuditEventAction.R),
-            ("GET", "/{type}/_history") => ("history-type", AuditEvent.AuditEventAction.R),
-            ("GET", "/_history") => ("history-system", AuditEvent.AuditEventAction.R),
-            ("GET", "/{type}") or ("POST", "/{type}/_search") => ("search-type", AuditEvent.AuditEventAction.E),
-            ("GET", "") => ("search-system", AuditEvent.AuditEventAction.E),
-            ("POST", "/{type}") => ("create", AuditEvent.AuditEventAction.C),
-            ("PUT", _) => ("update", AuditEvent.AuditEventAction.U),
-            ("PATCH", _) => ("patch", AuditEvent.AuditEventAction.U),
-            ("DELETE", _) => ("delete", AuditEvent.AuditEventAction.D),
-            ("POST", "") => ("transaction", AuditEvent.AuditEventAction.E),
-            (_, var r) when r.Contains('$', StringComparison.Ordinal) => ("operation", AuditEvent.AuditEventAction.E),
+            ("GET", "/{type}/{id}") => "read",
+            ("GET", "/{type}/{id}/_history/{vid}") => "vread",
+            ("GET", "/{type}/{id}/_history") => "history-instance",
+            ("GET", "/{type}/_history") => "history-type",
+            ("GET", "/_history") => "history-system",
+            ("GET", "/{type}") or ("POST", "/{type}/_search") => "search-type",
+            ("GET", "") => "search-system",
+            ("POST", "/{type}") => "create",
+            ("PUT", _) => "update",
+            ("PATCH", _) => "patch",
+            ("DELETE", _) => "delete",
+            // Until the Bundle is read: then its type says batch or transaction (AuditedBundle).
+            ("POST", "") => "transaction",
+            (_, var r) when r.Contains('$', StringComparison.Ordinal) => "operation",
             _ => null,
         };
-        return kind is { } k
-            ? new AuditedInteraction(k.Code, k.Action, type, values["id"] as string, values["vid"] as string, context.Request.QueryString.Value?.TrimStart('?') ?? "")
+        return code is not null
+            ? new AuditedInteraction(code, ActionOf(code), type, values["id"] as string, values["vid"] as string, context.Request.QueryString.Value?.TrimStart('?') ?? "")
             : null;
     }
+
+    /// <summary>An entry of a batch or transaction Bundle, audited as the same request outside the Bundle.</summary>
+    public static AuditedInteraction Of(EntryInteraction entry) =>
+        new(entry.Code, ActionOf(entry.Code), entry.ResourceType, entry.Id, entry.Version, entry.Query);
+
+    /// <summary>The audit-event-action of a restful-interaction: reads R, searches and other operations E, writes C, U or D.</summary>
+    public static AuditEvent.AuditEventAction ActionOf(string code) => code switch
+    {
+        "read" or "vread" or "history-instance" or "history-type" or "history-system" => AuditEvent.AuditEventAction.R,
+        "create" => AuditEvent.AuditEventAction.C,
+        "update" or "patch" => AuditEvent.AuditEventAction.U,
+        "delete" => AuditEvent.AuditEventAction.D,
+        _ => AuditEvent.AuditEventAction.E,
+    };
 }

@@ -5,18 +5,31 @@ namespace Referral.Fhir.Features.SeparateStores;
 
 /// <summary>
 /// A resource type the node keeps in a store of its own instead of the FHIR store (the audit trail's AuditEvents).
-/// The FHIR API reaches it through this for system-level search and history and for other types' <c>_revinclude</c>
-/// and <c>_has</c>; its own routes serve its type-level interactions. Callers check the access policy before asking:
-/// an implementation answers as for a caller who may read the type.
+/// Every read of the type goes through this: its own routes and the GET entries of batch and transaction Bundles (both
+/// by <see cref="Api.SeparateStoreInteractions"/>), system-level search and history, and other types' <c>_revinclude</c>
+/// and <c>_has</c>. The API never writes to it. Callers check the access policy before asking: an implementation answers
+/// as for a caller who may read the type.
 /// </summary>
 public interface ISeparateResourceStore
 {
     string ResourceType { get; }
 
+    /// <summary>The current version of resource <paramref name="id"/>.</summary>
+    /// <exception cref="Errors.ResourceNotFoundException">The store holds no such resource.</exception>
+    Task<ResourceEntity> ReadAsync(string id, CancellationToken ct);
+
+    /// <summary>Version <paramref name="version"/> of resource <paramref name="id"/>.</summary>
+    /// <exception cref="Errors.ResourceNotFoundException">The store holds no such resource or version.</exception>
+    Task<ResourceEntity> VReadAsync(string id, string version, CancellationToken ct);
+
+    /// <summary>Every version of resource <paramref name="id"/>, newest first.</summary>
+    /// <exception cref="Errors.ResourceNotFoundException">The store holds no such resource.</exception>
+    Task<IReadOnlyList<ResourceEntity>> InstanceHistoryAsync(string id, CancellationToken ct);
+
     /// <summary>A search of <see cref="ResourceType"/> (its own parameters, no <c>_type</c>), answered as its type-level search is.</summary>
     Task<SearchResult> SearchAsync(IReadOnlyList<KeyValuePair<string, string>> parameters, bool strict, CancellationToken ct);
 
-    /// <summary>How many versions lie within <paramref name="window"/>.</summary>
+    /// <summary>How many versions lie within <paramref name="window"/> (type and system history).</summary>
     Task<int> CountHistoryAsync(HistoryWindow window, CancellationToken ct);
 
     /// <summary>

@@ -13,9 +13,12 @@ namespace Referral.Fhir.Features.Transactions;
 
 /// <summary>
 /// Processes <c>transaction</c> Bundles (atomically, in the spec's order DELETE, POST, PUT/PATCH, GET, with
-/// <c>urn:uuid</c> and conditional references resolved) and <c>batch</c> Bundles (each entry on its own).
+/// <c>urn:uuid</c> and conditional references resolved) and <c>batch</c> Bundles (each entry on its own). GET entries
+/// are answered by <see cref="BundleReads"/>. What each entry did is told to <see cref="IBundleEntryAudit"/> when the
+/// audit trail is on.
 /// </summary>
-public sealed class BundleProcessor(ResourceStore store, WriteUnit unit, SearchService search, IOptions<FhirOptions> options)
+public sealed class BundleProcessor(
+    ResourceStore store, WriteUnit unit, SearchService search, BundleReads reads, IOptions<FhirOptions> options, IBundleEntryAudit? audit = null)
 {
     /// <summary>
     /// Processes the Bundle. <paramref name="alongside"/> stages extra rows in the same database transaction as a
@@ -23,20 +26,62 @@ public sealed class BundleProcessor(ResourceStore store, WriteUnit unit, SearchS
     /// </summary>
     public async Task<Bundle> ProcessAsync(Bundle bundle, HttpContext context, CancellationToken ct, Func<CancellationToken, Task>? alongside = null)
     {
-        if (bundle.Type is not (Bundle.BundleType.Transaction or Bundle.BundleType.Batch))
+        if (bundle.Type is not ({ } type and (Bundle.BundleType.Transaction or Bundle.BundleType.Batch)))
         {
             throw new InvalidResourceException("Only Bundles of type transaction or batch can be posted to the base URL.", "Bundle.type");
         }
 
-        if (bundle.Entry.Count > options.Value.MaxBundleEntries)
+        var transaction = type == Bundle.BundleType.Transaction;
+        var entries = new List<TransactionEntry>(Math.Min(bundle.Entry.Count, options.Value.MaxBundleEntries));
+        var completed = false;
+        try
         {
-            throw new InvalidResourceException($"The Bundle has {bundle.Entry.Count} entries; the limit is {options.Value.MaxBundleEntries}.", "Bundle.entry");
+            if (bundle.Entry.Count > options.Value.MaxBundleEntries)
+            {
+                // Refused before any entry is read: the Bundle's own audit record (400) answers for all of them, rather
+                // than an oversized Bundle writing thousands of audit records for work the node never began.
+                throw new InvalidResourceException($"The Bundle has {bundle.Entry.Count} entries; the limit is {options.Value.MaxBundleEntries}.", "Bundle.entry");
+            }
+
+            ReadEntries(bundle, entries);
+            var response = transaction ? await TransactionAsync(entries, context, alongside, ct) : await BatchAsync(entries, context, ct);
+            completed = true;
+            return response;
+        }
+        finally
+        {
+            // Every entry is audited as its own interaction, whatever happened. A batch entry keeps its own outcome (one
+            // it never reached, after an unexpected error, takes the request's status). A transaction happens whole or
+            // not at all: when it fails, no entry's work was kept, so each is recorded as an attempt with the status the
+            // transaction answered (the failing entry's own error, or the error that stopped it), and creates name no id.
+            audit?.Processed(context, type, [.. entries.Select(e => e.ToInteraction(rolledBack: transaction && !completed))]);
+        }
+    }
+
+    /// <summary>
+    /// Reads every entry's request. A malformed one refuses the whole Bundle with its error; the entries read before and
+    /// after it are still audited, as attempts with that status, while the malformed one names no interaction to audit
+    /// and is answered for by the Bundle's own record.
+    /// </summary>
+    private static void ReadEntries(Bundle bundle, List<TransactionEntry> entries)
+    {
+        FhirException? malformed = null;
+        for (var i = 0; i < bundle.Entry.Count; i++)
+        {
+            try
+            {
+                entries.Add(TransactionEntry.From(bundle.Entry[i], i));
+            }
+            catch (FhirException e)
+            {
+                malformed ??= e;
+            }
         }
 
-        var entries = bundle.Entry.Select((e, i) => TransactionEntry.From(e, i)).ToList();
-        return bundle.Type == Bundle.BundleType.Transaction
-            ? await TransactionAsync(entries, context, alongside, ct)
-            : await BatchAsync(entries, context, ct);
+        if (malformed is not null)
+        {
+            throw malformed;
+        }
     }
 
     private async Task<Bundle> TransactionAsync(List<TransactionEntry> entries, HttpContext context, Func<CancellationToken, Task>? alongside, CancellationToken ct)
@@ -45,6 +90,11 @@ public sealed class BundleProcessor(ResourceStore store, WriteUnit unit, SearchS
         if (duplicate is not null)
         {
             throw new InvalidResourceException($"fullUrl '{duplicate.Key}' appears more than once in the transaction.", $"Bundle.entry[{duplicate.Last().Index}].fullUrl");
+        }
+
+        foreach (var entry in entries)
+        {
+            RefuseSeparateStoreWrite(entry);
         }
 
         return await unit.RunAsync(async token =>
@@ -91,7 +141,7 @@ public sealed class BundleProcessor(ResourceStore store, WriteUnit unit, SearchS
             await store.SaveAsync(token);
             foreach (var entry in entries.Where(e => e.Method is Bundle.HTTPVerb.GET or Bundle.HTTPVerb.HEAD))
             {
-                await GetAsync(entry, context, token);
+                await reads.AnswerAsync(entry, context, token);
             }
 
             return Response(Bundle.BundleType.TransactionResponse, entries, context);
@@ -104,6 +154,7 @@ public sealed class BundleProcessor(ResourceStore store, WriteUnit unit, SearchS
         {
             try
             {
+                RefuseSeparateStoreWrite(entry);
                 await unit.RunAsync(async token =>
                 {
                     var ids = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -121,7 +172,7 @@ public sealed class BundleProcessor(ResourceStore store, WriteUnit unit, SearchS
                             await PatchAsync(entry, token);
                             break;
                         default:
-                            await GetAsync(entry, context, token);
+                            await reads.AnswerAsync(entry, context, token);
                             break;
                     }
 
@@ -131,6 +182,12 @@ public sealed class BundleProcessor(ResourceStore store, WriteUnit unit, SearchS
             catch (FhirException e)
             {
                 entry.Fail(e);
+            }
+            catch
+            {
+                // Not an answer for the entry (it may have staged a write that was then rolled back): audited with the request's status.
+                entry.Abandon();
+                throw;
             }
         }
 
@@ -292,17 +349,18 @@ public sealed class BundleProcessor(ResourceStore store, WriteUnit unit, SearchS
         }
     }
 
-    private async Task GetAsync(TransactionEntry entry, HttpContext context, CancellationToken ct)
+    /// <summary>
+    /// A separately stored type (the audit trail) is only ever written by the node itself. Refused here rather than left
+    /// to the access policy, so a conditional delete or a patch cannot pass as a harmless no-op against the FHIR store.
+    /// </summary>
+    private void RefuseSeparateStoreWrite(TransactionEntry entry)
     {
-        if (entry.Id is not null)
+        if (entry.Method is not (Bundle.HTTPVerb.GET or Bundle.HTTPVerb.HEAD) && reads.SeparateStoreOf(entry) is { } separate)
         {
-            entry.Done(HttpStatusCode.OK, await store.ReadAsync(entry.Type, entry.Id, ct), withResource: true);
-            return;
+            throw entry.Error(new MethodNotAllowedException(
+                $"{separate.ResourceType} resources are written by the node itself; they cannot be created, changed or deleted through the API.",
+                $"Bundle.entry[{entry.Index}].request.method"));
         }
-
-        var result = await search.SearchAsync(store.Db, entry.Type, entry.Criteria, strict: false, ct, store.Access);
-        entry.SearchResult = SearchEndpoints.ToBundle(context, $"{FhirUrls.Base(context)}/{entry.Type}", result).ToBundle(context, FhirUrls.Base(context));
-        entry.Done(HttpStatusCode.OK, null);
     }
 
     private Bundle Response(Bundle.BundleType type, List<TransactionEntry> entries, HttpContext context)
