@@ -217,6 +217,35 @@ public abstract class SyntheaSearchTests(SyntheaNode node)
     }
 
     [Fact]
+    public async System.Threading.Tasks.Task Batch_search_entries_follow_the_requests_handling_preference()
+    {
+        Bundle Batch() => new()
+        {
+            Type = Bundle.BundleType.Batch,
+            Entry =
+            [
+                new() { Request = new() { Method = Bundle.HTTPVerb.GET, Url = "Patient?nonsense=1&_count=1" } },
+                new() { Request = new() { Method = Bundle.HTTPVerb.GET, Url = $"Patient?_id={node.PatientIds[0]}" } },
+            ],
+        };
+
+        using var lenientResponse = await _client.PostAsync("/fhir", FhirClient.Body(Batch()));
+        var lenient = await lenientResponse.ReadAsync<Bundle>();
+        Assert.Equal("200", lenient.Entry[0].Response.Status[..3]);
+        Assert.Contains(((Bundle)lenient.Entry[0].Resource).Entry, e => e.Search.Mode == Bundle.SearchEntryMode.Outcome);
+
+        using var strict = new HttpRequestMessage(HttpMethod.Post, "/fhir") { Content = FhirClient.Body(Batch()) };
+        strict.Headers.Add("Prefer", "handling=strict");
+        using var strictResponse = await _client.SendAsync(strict);
+        var refused = await strictResponse.ReadAsync<Bundle>();
+        Assert.Equal("400", refused.Entry[0].Response.Status[..3]);
+        var outcome = Assert.IsType<OperationOutcome>(refused.Entry[0].Response.Outcome);
+        Assert.Contains(outcome.Issue, i => i.Diagnostics?.Contains("nonsense", StringComparison.Ordinal) == true || i.Expression.Any(x => x.Contains("nonsense", StringComparison.Ordinal)));
+        // The other entry of the batch is still answered.
+        Assert.Equal(1, ((Bundle)refused.Entry[1].Resource).Total);
+    }
+
+    [Fact]
     public async System.Threading.Tasks.Task Patient_everything_returns_the_whole_record_of_one_patient()
     {
         var index = node.Bundles.Select((b, i) => (b, i)).OrderBy(x => x.b.Entry.Count).First().i;

@@ -47,9 +47,9 @@ public sealed class BundleReads(
             (true, { } instance, null) => await HistoryEndpoints.InstanceAsync(entry.Type, instance, entry.Query, self, store.Db, access, options.Value, ct),
             (true, null, { } s) => await SeparateStoreInteractions.TypeHistoryAsync(s, access, entry.Query, self, options.Value, clock, ct),
             (true, null, null) => await HistoryEndpoints.TypeAsync(entry.Type, entry.Query, self, store.Db, access, options.Value, ct),
-            (false, _, { } s) => await SeparateStoreInteractions.SearchAsync(context, s, access, entry.Criteria, strict: false, ct),
+            (false, _, { } s) => await SeparateStoreInteractions.SearchAsync(context, s, access, entry.Criteria, FhirRequest.StrictHandling(context), ct),
             (false, _, null) => SearchEndpoints.ToBundle(
-                context, self, await search.SearchAsync(store.Db, entry.IsSystemLevel ? null : entry.Type, entry.Criteria, strict: false, ct, access, _separate)),
+                context, self, await search.SearchAsync(store.Db, entry.IsSystemLevel ? null : entry.Type, entry.Criteria, FhirRequest.StrictHandling(context), ct, access, _separate)),
         };
         entry.ResultBundle = result.ToBundle(context, FhirUrls.Base(context));
         entry.Done(HttpStatusCode.OK, null);
