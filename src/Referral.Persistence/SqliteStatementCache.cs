@@ -13,6 +13,7 @@ namespace Referral.Persistence;
 /// EXISTS, that was most of the request. With this interceptor a query whose SQL has run before on that connection
 /// runs on the command compiled then, with EF's parameters bound to it. The connection stays open for its context's
 /// life (<see cref="KeptOpenSqliteConnection"/>): closing it would finalize every statement compiled on it.
+/// A page's LIMIT and OFFSET are written into the statement as literals (<see cref="SqlitePagingLiterals"/>).
 /// </summary>
 public static class SqliteStatementCache
 {
@@ -118,7 +119,8 @@ public static class SqliteStatementCache
         /// <summary>The compiled command, bound to this execution's parameters and transaction; null to let EF run its own.</summary>
         private static Entry? Compiled(DbCommand command)
         {
-            if (command is not SqliteCommand { Connection: { } connection } sqlite || Lease(connection, sqlite.CommandText) is not { } entry)
+            if (command is not SqliteCommand { Connection: { } connection } sqlite
+                || Lease(connection, SqlitePagingLiterals.Inline(sqlite)) is not { } entry)
             {
                 return null;
             }

@@ -66,7 +66,7 @@ public static class HistoryEndpoints
         var total = await versions.CountAsync(ct);
         var page = await versions.AsNoTracking()
             .OrderByDescending(r => r.LastUpdatedTicks).ThenByDescending(r => r.Sid)
-            .Page(db, offset, count).ToListAsync(ct);
+            .Skip(offset).Take(count).ToListAsync(ct);
         return Bundle(self, page, total, count, offset, since);
     }
 

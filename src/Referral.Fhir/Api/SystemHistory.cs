@@ -41,7 +41,7 @@ internal static class SystemHistory
         List<ResourceEntity> page;
         if (stores.Count == 0)
         {
-            page = await newestFirst.Page(db, offset, count).ToListAsync(ct);
+            page = await newestFirst.Skip(offset).Take(count).ToListAsync(ct);
         }
         else
         {
@@ -55,7 +55,7 @@ internal static class SystemHistory
             }
 
             var (before, on) = Split(ticks, offset, end);
-            var pages = new List<IReadOnlyList<ResourceEntity>> { on[0] == 0 ? [] : await newestFirst.Page(db, before[0], on[0]).ToListAsync(ct) };
+            var pages = new List<IReadOnlyList<ResourceEntity>> { on[0] == 0 ? [] : await newestFirst.Skip(before[0]).Take(on[0]).ToListAsync(ct) };
             for (var i = 0; i < stores.Count; i++)
             {
                 pages.Add(on[i + 1] == 0 ? [] : await stores[i].HistoryAsync(window, before[i + 1], on[i + 1], ct));

@@ -48,7 +48,7 @@ public sealed class AuditTrailStore(
         await NewestFirst(Within(window)).Select(r => r.RecordedTicks).Take(take).ToListAsync(ct);
 
     public async Task<IReadOnlyList<ResourceEntity>> HistoryAsync(HistoryWindow window, int skip, int take, CancellationToken ct) =>
-        [.. (await NewestFirst(Within(window)).Page(trail, skip, take).ToListAsync(ct)).Select(Stored)];
+        [.. (await NewestFirst(Within(window)).Skip(skip).Take(take).ToListAsync(ct)).Select(Stored)];
 
     public async Task<IReadOnlyList<ResourceEntity>> ReferencingAsync(string parameter, IReadOnlyCollection<string> targets, CancellationToken ct)
     {

@@ -42,7 +42,7 @@ public sealed class OutboxDispatcher(
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<FhirDbContext>();
         var now = clock.GetUtcNow().UtcTicks;
-        var due = await db.Outbox.Where(m => m.DeliveredTicks == null && m.NextAttemptTicks <= now).OrderBy(m => m.Id).Page(db, 0, 100).ToListAsync(ct);
+        var due = await db.Outbox.Where(m => m.DeliveredTicks == null && m.NextAttemptTicks <= now).OrderBy(m => m.Id).Take(100).ToListAsync(ct);
         var blocked = new HashSet<string>(StringComparer.Ordinal);
         foreach (var message in due)
         {

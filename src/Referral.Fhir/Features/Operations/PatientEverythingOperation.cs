@@ -8,7 +8,6 @@ using Microsoft.Extensions.Options;
 using Referral.Fhir.Api;
 using Referral.Fhir.Features.Access;
 using Referral.Fhir.Features.Persistence;
-using Referral.Persistence;
 
 namespace Referral.Fhir.Features.Operations;
 
@@ -60,7 +59,7 @@ public static class PatientEverythingOperation
         var total = await distinct.CountAsync(ct);
         var page = await db.Resources.AsNoTracking().Where(r => distinct.Contains(r.Sid))
             .OrderBy(r => r.ResourceType == "Patient" ? 0 : 1).ThenBy(r => r.Sid)
-            .Page(db, offset, count).ToListAsync(ct);
+            .Skip(offset).Take(count).ToListAsync(ct);
 
         var self = $"{FhirUrls.Base(context)}/Patient/{id}/$everything";
         string Link(int at)

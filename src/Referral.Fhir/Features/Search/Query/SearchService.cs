@@ -57,7 +57,7 @@ public sealed class SearchService(SearchParameterRegistry registry, FhirOptions?
         {
             // One row past the page tells whether there is a next page without a second query.
             var rows = await SortBuilder.Apply(matching, db, request.Scope, request.Sort)
-                .Page(db, request.Offset, request.Count + 1)
+                .Skip(request.Offset).Take(request.Count + 1)
                 .ToListAsync(ct);
             hasMore = rows.Count > request.Count;
             page = hasMore ? rows[..request.Count] : rows;
