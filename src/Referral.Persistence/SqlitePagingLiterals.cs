@@ -25,9 +25,12 @@ public static partial class SqlitePagingLiterals
         }
 
         return PageBound().Replace(sql, m =>
-            command.Parameters.Contains(m.Groups["name"].Value) && command.Parameters[m.Groups["name"].Value].Value is int or long
-                ? $"{m.Groups["clause"].Value} {Convert.ToInt64(command.Parameters[m.Groups["name"].Value].Value, CultureInfo.InvariantCulture)}"
-                : m.Value);
+        {
+            var index = command.Parameters.IndexOf(m.Groups["name"].Value);
+            return index >= 0 && command.Parameters[index].Value is int or long
+                ? $"{m.Groups["clause"].Value} {Convert.ToInt64(command.Parameters[index].Value, CultureInfo.InvariantCulture)}"
+                : m.Value;
+        });
     }
 
     [GeneratedRegex(@"\b(?<clause>LIMIT|OFFSET) (?<name>@\w+)", RegexOptions.CultureInvariant)]
