@@ -25,13 +25,7 @@ public sealed class AuditWriter(IServiceScopeFactory scopes, IOptions<AuditOptio
     private AsyncServiceScope? _writerScope;
 
     /// <summary>Completes once the record is committed; faults when it could not be (the request then fails rather than go unaudited).</summary>
-    public Task WriteAsync(AuditRecord record)
-    {
-        var pending = new Pending(record, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
-        return _queue.Writer.TryWrite(pending)
-            ? pending.Stored.Task
-            : Task.FromException(new InvalidOperationException("The node is shutting down; the access could not be audited."));
-    }
+    public Task WriteAsync(AuditRecord record) => Enqueue(record) ?? ShuttingDown();
 
     /// <summary>
     /// Hands over all the records of one request at once (a Bundle's and its entries'): they queue together, so the group
@@ -42,17 +36,26 @@ public sealed class AuditWriter(IServiceScopeFactory scopes, IOptions<AuditOptio
         var stored = new Task[records.Count];
         for (var i = 0; i < records.Count; i++)
         {
-            var pending = new Pending(records[i], new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
-            if (!_queue.Writer.TryWrite(pending))
+            if (Enqueue(records[i]) is not { } task)
             {
-                return Task.FromException(new InvalidOperationException("The node is shutting down; the access could not be audited."));
+                return ShuttingDown();
             }
 
-            stored[i] = pending.Stored.Task;
+            stored[i] = task;
         }
 
         return Task.WhenAll(stored);
     }
+
+    /// <summary>Queues one record for the next group commit; null once the writer takes no more (shutting down).</summary>
+    private Task? Enqueue(AuditRecord record)
+    {
+        var pending = new Pending(record, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        return _queue.Writer.TryWrite(pending) ? pending.Stored.Task : null;
+    }
+
+    private static Task ShuttingDown() =>
+        Task.FromException(new InvalidOperationException("The node is shutting down; the access could not be audited."));
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

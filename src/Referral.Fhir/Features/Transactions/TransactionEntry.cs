@@ -182,7 +182,7 @@ public sealed class TransactionEntry
             return new EntryInteraction(InteractionCode, type, Id, Version, QueryString, status);
         }
 
-        return status is >= 200 and < 300 && _error is null && _result is { } written
+        return status is >= 200 and < 300 && _result is { } written
             ? new EntryInteraction(InteractionCode, written.ResourceType, written.ResourceId, written.VersionId.ToString(CultureInfo.InvariantCulture), QueryString, status)
             : new EntryInteraction(InteractionCode, type, null, null, QueryString, status);
     }
