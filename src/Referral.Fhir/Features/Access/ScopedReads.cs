@@ -63,13 +63,4 @@ public static class ScopedReads
             : node.Member.Name == nameof(TypePlaceholder) ? Expression.Constant(type, typeof(string))
             : base.VisitMember(node);
     }
-
-    /// <summary>Replaces the DbSets a scope captured from one context instance with the same sets of the query's context parameter.</summary>
-    private sealed class ContextRebinder(ParameterExpression context) : ExpressionVisitor
-    {
-        protected override Expression VisitMember(MemberExpression node) =>
-            node.Type.IsGenericType && node.Type.GetGenericTypeDefinition() == typeof(DbSet<>)
-                ? Expression.Call(context, nameof(DbContext.Set), [node.Type.GetGenericArguments()[0]])
-                : base.VisitMember(node);
-    }
 }

@@ -41,7 +41,8 @@ public sealed class SearchService(SearchParameterRegistry registry, FhirOptions?
         var compiler = new FilterCompiler(registry, db, _clock.GetUtcNow().UtcDateTime, separateHas);
         var request = new SearchRequestParser(compiler, strict, _defaultCount, _maxCount).Parse(ScopeOf(resourceType), parameters, filtersOnly: false);
         var scope = access.ReadScope(db);
-        var matching = Filter(compiler, request).Within(
+        var filtered = Filter(compiler, request);
+        var matching = filtered.Within(
             string.IsNullOrEmpty(request.Scope.ResourceType) ? scope : TypeSpecificScope.For(scope, request.Scope.ResourceType));
 
         var wantsTotal = request.Total != TotalMode.None || request.Summary == "count";
@@ -56,9 +57,9 @@ public sealed class SearchService(SearchParameterRegistry registry, FhirOptions?
         else
         {
             // One row past the page tells whether there is a next page without a second query.
-            var rows = await SortBuilder.Apply(matching, db, request.Scope, request.Sort)
-                .Skip(request.Offset).Take(request.Count + 1)
-                .ToListAsync(ct);
+            var rows = await ScopedSearchPages.ToListAsync(db, access, string.IsNullOrEmpty(request.Scope.ResourceType) ? null : request.Scope.ResourceType,
+                within => SortBuilder.Apply(filtered.Within(within), db, request.Scope, request.Sort).Skip(request.Offset).Take(request.Count + 1),
+                ct);
             hasMore = rows.Count > request.Count;
             page = hasMore ? rows[..request.Count] : rows;
 
