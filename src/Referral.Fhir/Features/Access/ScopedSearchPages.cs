@@ -42,7 +42,7 @@ public static class ScopedSearchPages
     {
         if (access.ReadScopeKey is { } scopeKey)
         {
-            var template = page(Placeholder);
+            var template = page(ScopeSlot);
             var shape = QueryShape.Of(template.Expression);
             if (shape.Arguments.Count <= MaxArguments)
             {
@@ -70,8 +70,8 @@ public static class ScopedSearchPages
         return resourceType is null ? scope : TypeSpecificScope.For(scope, resourceType);
     }
 
-    /// <summary>Marks where the scope goes in a page built for its shape; replaced by the scope's own tree before compiling.</summary>
-    private static Expression<Func<ResourceEntity, bool>> Placeholder { get; } = _ => true;
+    /// <summary>Marks where the scope goes in a page built for its shape; filled with the scope's own tree before compiling.</summary>
+    private static Expression<Func<ResourceEntity, bool>> ScopeSlot { get; } = _ => true;
 
     private static bool ReturnsQueryable(MethodInfo method)
     {
@@ -128,7 +128,7 @@ public static class ScopedSearchPages
         /// <summary>Null when EF cannot compile the shape (the shape then always runs as ordinary LINQ).</summary>
         public static PageQuery? Compile(QueryShape shape, Expression<Func<ResourceEntity, bool>>? scope)
         {
-            var withScope = new PlaceholderReplacer(scope ?? (_ => true)).Visit(shape.Body);
+            var withScope = new ScopeSlotFiller(scope ?? (_ => true)).Visit(shape.Body);
             var body = new ContextRebinder(QueryShape.Context).Visit(withScope);
             var signature = Expression.GetFuncType([typeof(FhirDbContext), .. shape.Parameters.Select(p => p.Type), typeof(IQueryable<ResourceEntity>)]);
             var lambda = Expression.Lambda(signature, body, [QueryShape.Context, .. shape.Parameters]);
@@ -158,10 +158,10 @@ public static class ScopedSearchPages
         }
     }
 
-    /// <summary>The placeholder is the one lambda instance <see cref="Queryable.Where{T}(IQueryable{T}, Expression{Func{T, bool}})"/> quoted into the page.</summary>
-    private sealed class PlaceholderReplacer(Expression<Func<ResourceEntity, bool>> scope) : ExpressionVisitor
+    /// <summary>The slot is the one lambda instance <see cref="Queryable.Where{T}(IQueryable{T}, Expression{Func{T, bool}})"/> quoted into the page.</summary>
+    private sealed class ScopeSlotFiller(Expression<Func<ResourceEntity, bool>> scope) : ExpressionVisitor
     {
         protected override Expression VisitUnary(UnaryExpression node) =>
-            node.NodeType == ExpressionType.Quote && ReferenceEquals(node.Operand, Placeholder) ? Expression.Quote(scope) : base.VisitUnary(node);
+            node.NodeType == ExpressionType.Quote && ReferenceEquals(node.Operand, ScopeSlot) ? Expression.Quote(scope) : base.VisitUnary(node);
     }
 }
