@@ -17,6 +17,9 @@ public static class AuditEventRendering
     public const string RoleSystem = "urn:referral:role";
     public const string ClientSystem = "urn:referral:oauth-client";
 
+    /// <summary>IHE Basic Audit Log Patterns' entity type for the identifier of the HTTP request an interaction came in.</summary>
+    public const string BasicAuditEntityType = "https://profiles.ihe.net/ITI/BALP/CodeSystem/BasicAuditEntityType";
+
     /// <summary>The outcome code of an HTTP status: 0 success, 4 minor failure (refused, not found, bad request), 8 serious failure.</summary>
     public static AuditEvent.AuditEventOutcome OutcomeOf(int status) => status switch
     {
@@ -73,6 +76,15 @@ public static class AuditEventRendering
                 Role = new Coding(ObjectRole, "24", "Query"),
                 Description = searched,
                 Query = Encoding.UTF8.GetBytes(record.Query ?? ""),
+            });
+        }
+
+        if (record.RequestId is { } requestId)
+        {
+            audit.Entity.Add(new AuditEvent.EntityComponent
+            {
+                What = new ResourceReference { Identifier = new Identifier { Value = requestId } },
+                Type = new Coding(BasicAuditEntityType, "XrequestId", "transport specific unique identifier where http X-Request-Id is used"),
             });
         }
 

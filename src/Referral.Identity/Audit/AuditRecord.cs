@@ -59,5 +59,11 @@ public sealed class AuditRecord
     /// <summary>The query string of a search or history, as sent.</summary>
     public string? Query { get; set; }
 
+    /// <summary>
+    /// The node's identifier of the HTTP request: the same on a Bundle's record and on the records of its entries, so an
+    /// auditor can tell which interactions travelled together.
+    /// </summary>
+    public string? RequestId { get; set; }
+
     public DateTimeOffset Recorded => new(RecordedTicks, TimeSpan.Zero);
 }

@@ -37,7 +37,7 @@ public sealed class AuditRecordFactory(IOptions<NodeAuthenticationOptions> auth,
     /// <summary>Who asked, from where and when: the same for every record of one request.</summary>
     private sealed record RequestorFacts(
         long RecordedTicks, string? AgentReference, string? AgentClient, string? AgentDisplay, string? AltId, string? AgentName, string? Roles,
-        string? Address, string? Organization);
+        string? Address, string? Organization, string RequestId);
 
     private RequestorFacts Requestor(HttpContext context)
     {
@@ -52,7 +52,8 @@ public sealed class AuditRecordFactory(IOptions<NodeAuthenticationOptions> auth,
             caller.IsAuthenticated ? caller.Display : null,
             caller.Roles.Count == 0 ? null : string.Join(' ', caller.Roles),
             context.Connection.RemoteIpAddress?.ToString(),
-            caller.Organization);
+            caller.Organization,
+            context.TraceIdentifier);
     }
 
     /// <summary>
@@ -75,6 +76,7 @@ public sealed class AuditRecordFactory(IOptions<NodeAuthenticationOptions> auth,
             Roles = who.Roles,
             Address = who.Address,
             Organization = who.Organization,
+            RequestId = who.RequestId,
         };
 
         if ((interaction.Id is { } id && interaction.ResourceType is { } resourceType ? (resourceType, id, interaction.Version) : located) is { } target)

@@ -28,6 +28,8 @@ public class AuditTrailContext(DbContextOptions options) : DbContext(options)
                 e.Property(column).HasMaxLength(32);
             }
 
+            e.Property(r => r.RequestId).HasMaxLength(64);
+
             // The trail is mostly asked "what happened to this record", "what did this person do" and "what happened when".
             e.HasIndex(r => r.RecordedTicks);
             e.HasIndex(r => new { r.EntityType, r.EntityId });

@@ -208,7 +208,12 @@ public sealed class AuditTrailSearch(FhirOptions fhir, NodeOptions node)
             "site" => Token(value, null) == node.Name ? All : None,
             "altid" => Token(value, null) is { } altId ? r => r.AltId == altId : None,
             "agent-role" => Token(value, AuditEventRendering.RoleSystem) is { } role ? r => (" " + r.Roles + " ").Contains(" " + role + " ") : None,
-            "entity-type" => Token(value, AuditEventRendering.EntityType) == "2" ? All : None,
+            "entity-type" => (Token(value, AuditEventRendering.EntityType), Token(value, AuditEventRendering.BasicAuditEntityType)) switch
+            {
+                ("2", _) => All,
+                (_, "XrequestId") => r => r.RequestId != null,
+                _ => None,
+            },
             "entity-role" => Token(value, AuditEventRendering.ObjectRole) switch
             {
                 "1" => r => r.EntityType == "Patient",
@@ -220,6 +225,8 @@ public sealed class AuditTrailSearch(FhirOptions fhir, NodeOptions node)
             "entity-name" or "policy" => None,
             "agent" when modifier == "identifier" => Token(value, AuditEventRendering.ClientSystem) is { } client ? r => r.AgentClient == client : None,
             "agent" => Reference(value) is var (type, id) && type is not null ? Agent($"{type}/{id}") : None,
+            // Every interaction of one HTTP request (a Bundle and its entries): the request's identifier (AuditEventRendering).
+            "entity" when modifier == "identifier" => Token(value, null) is { } requestId ? r => r.RequestId == requestId : None,
             "entity" => Reference(value) is var (entityType, entityId)
                 ? entityType is null ? r => r.EntityId == entityId : r => r.EntityType == entityType && r.EntityId == entityId
                 : None,
@@ -245,7 +252,7 @@ public sealed class AuditTrailSearch(FhirOptions fhir, NodeOptions node)
     {
         "_id" or "action" or "outcome" or "subtype" or "type" or "site" or "altid" or "agent-role" or "entity-type" or "entity-role" => ["missing", "not"],
         "address" or "agent-name" or "entity-name" => ["missing", "exact", "contains"],
-        "agent" => ["missing", "identifier"],
+        "agent" or "entity" => ["missing", "identifier"],
         _ => ["missing"],
     };
 

@@ -60,6 +60,10 @@ public abstract class AuditedBundleEntryTests(NodeFactory node)
     private static (string Subtype, string Outcome, string? Entity) Describe(AuditEvent audit) =>
         (audit.Subtype.Single().Code!, audit.OutcomeDesc!, audit.Entity.FirstOrDefault(e => e.What is not null)?.What.Reference);
 
+    /// <summary>The identifier of the HTTP request the AuditEvent's interaction came in (IHE BALP's XrequestId entity).</summary>
+    private static string? RequestIdOf(AuditEvent audit) =>
+        audit.Entity.SingleOrDefault(e => e.Type is { System: "https://profiles.ihe.net/ITI/BALP/CodeSystem/BasicAuditEntityType", Code: "XrequestId" })?.What.Identifier.Value;
+
     private static string? QueryOf(AuditEvent audit) =>
         audit.Entity.SingleOrDefault(e => e.Query is not null) is { } query ? $"{query.Description}?{Encoding.UTF8.GetString(query.Query)}" : null;
 
@@ -144,7 +148,9 @@ public abstract class AuditedBundleEntryTests(NodeFactory node)
         var observation = response.Entry[1].Response.Location.Split('/')[1];
         Assert.Equal(before + 1 + 1 + 4, await CountAsync(admin));
 
-        var records = await BeforeTheCountAsync(admin, 5);
+        // The count search before the transaction, the transaction and its four entries.
+        var withTheOneBefore = await BeforeTheCountAsync(admin, 6);
+        var records = withTheOneBefore[1..];
         Assert.Equal(
             [
                 ("transaction", "HTTP 200", null),
@@ -155,6 +161,15 @@ public abstract class AuditedBundleEntryTests(NodeFactory node)
             ],
             records.Select(Describe));
         Assert.Equal($"Patient?family={family}", QueryOf(records[4]));
+
+        // The transaction and its entries name the same request, and it is no other request's: an auditor finds them together.
+        var requestId = RequestIdOf(records[0]);
+        Assert.False(string.IsNullOrEmpty(requestId));
+        Assert.All(records, a => Assert.Equal(requestId, RequestIdOf(a)));
+        var together = await FindAsync(admin, $"entity:identifier={Uri.EscapeDataString(requestId)}");
+        Assert.Equal(records.Select(Describe), together);
+        Assert.NotEqual(requestId, RequestIdOf(withTheOneBefore[0]));
+
         Assert.Equal([("create", "HTTP 201", $"Patient/{patient}/_history/1")], await FindAsync(admin, $"patient={patient}"));
         Assert.Equal([("create", "HTTP 201", $"Observation/{observation}/_history/1")], await FindAsync(admin, $"entity=Observation/{observation}"));
     }

@@ -73,6 +73,10 @@ namespace Referral.Identity.Migrations.AuditTrail.PostgreSql
                     b.Property<long>("RecordedTicks")
                         .HasColumnType("bigint");
 
+                    b.Property<string>("RequestId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
                     b.Property<string>("Roles")
                         .HasColumnType("text");
 

@@ -66,6 +66,10 @@ namespace Referral.Identity.Migrations.AuditTrail.Sqlite
                     b.Property<long>("RecordedTicks")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("RequestId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Roles")
                         .HasColumnType("TEXT");
 
