@@ -54,7 +54,7 @@ public sealed class ScopedSearchPagesTests : IAsyncLifetime
         var prefix = "B";
 
         // Lowered on the client by EF's own parameter extraction; a compiled query would have to send the call to SQL.
-        var rows = await ScopedSearchPages.ToListAsync(db, Unrestricted, "Patient",
+        var rows = await ScopedSearchPages.ToListAsync(db, Unrestricted.ReadScopeKey, "Patient", Unrestricted.ReadScope(db),
             within => Current(db).Where(r => r.ResourceId == FirstOf(prefix)).Within(within).OrderBy(r => r.Sid), CancellationToken.None);
 
         Assert.Equal(["b-1"], rows.Select(r => r.ResourceId));
@@ -92,12 +92,12 @@ public sealed class ScopedSearchPagesTests : IAsyncLifetime
     {
         await using var scope = _store.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<FhirDbContext>();
-        var rows = await ScopedSearchPages.ToListAsync(db, access, "Patient",
+        var rows = await ScopedSearchPages.ToListAsync(db, access.ReadScopeKey, "Patient", TypeSpecificScope.For(access.ReadScope(db), "Patient"),
             within => Search(db, prefix).Within(within).OrderBy(r => r.ResourceId).Skip(skip).Take(take), CancellationToken.None);
         return [.. rows.Select(r => r.ResourceId)];
     }
 
-    private static readonly IFhirAccessPolicy Unrestricted = UnrestrictedAccessPolicy.Instance;
+    private static readonly UnrestrictedAccessPolicy Unrestricted = UnrestrictedAccessPolicy.Instance;
 
     private sealed class Policy(string key, Expression<Func<ResourceEntity, bool>> scope) : IFhirAccessPolicy
     {

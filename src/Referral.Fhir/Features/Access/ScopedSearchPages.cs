@@ -32,15 +32,16 @@ public static class ScopedSearchPages
         .ToArray();
 
     /// <summary>
-    /// The rows of <paramref name="page"/> built with the caller's read scope narrowed to <paramref name="resourceType"/>
-    /// (all types when null) in the place of its scope argument. <paramref name="page"/> is called once or twice and must
-    /// build the same query each time, whatever the scope it is given.
+    /// The rows of <paramref name="page"/> built with <paramref name="scope"/> (the caller's read scope, narrowed to
+    /// <paramref name="resourceType"/> unless that is null) in the place of its scope argument. <paramref name="scopeKey"/>
+    /// names the scope (<see cref="IFhirAccessPolicy.ReadScopeKey"/>; null: compile nothing). <paramref name="page"/> is
+    /// called once or twice and must build the same query each time, whatever the scope it is given.
     /// </summary>
     public static async Task<List<ResourceEntity>> ToListAsync(
-        FhirDbContext db, IFhirAccessPolicy access, string? resourceType,
+        FhirDbContext db, string? scopeKey, string? resourceType, Expression<Func<ResourceEntity, bool>>? scope,
         Func<Expression<Func<ResourceEntity, bool>>?, IQueryable<ResourceEntity>> page, CancellationToken ct)
     {
-        if (access.ReadScopeKey is { } scopeKey)
+        if (scopeKey is not null)
         {
             var template = page(ScopeSlot);
             var shape = QueryShape.Of(template.Expression);
@@ -50,7 +51,7 @@ public static class ScopedSearchPages
                 var key = new ShapeKey(scopeKey, resourceType, shape.Body);
                 if (compiled.TryGetValue(key, out var query) || compiled.Count < MaxCompiled)
                 {
-                    query ??= compiled.GetOrAdd(key, _ => PageQuery.Compile(shape, Scope(access, db, resourceType)));
+                    query ??= compiled.GetOrAdd(key, _ => PageQuery.Compile(shape, scope));
                     if (query is not null && await query.ToListAsync(db, shape.Arguments, ct) is { } rows)
                     {
                         return rows;
@@ -61,13 +62,7 @@ public static class ScopedSearchPages
             }
         }
 
-        return await page(Scope(access, db, resourceType)).ToListAsync(ct);
-    }
-
-    private static Expression<Func<ResourceEntity, bool>>? Scope(IFhirAccessPolicy access, FhirDbContext db, string? resourceType)
-    {
-        var scope = access.ReadScope(db);
-        return resourceType is null ? scope : TypeSpecificScope.For(scope, resourceType);
+        return await page(scope).ToListAsync(ct);
     }
 
     /// <summary>Marks where the scope goes in a page built for its shape; filled with the scope's own tree before compiling.</summary>

@@ -41,9 +41,10 @@ public sealed class SearchService(SearchParameterRegistry registry, FhirOptions?
         var compiler = new FilterCompiler(registry, db, _clock.GetUtcNow().UtcDateTime, separateHas);
         var request = new SearchRequestParser(compiler, strict, _defaultCount, _maxCount).Parse(ScopeOf(resourceType), parameters, filtersOnly: false);
         var scope = access.ReadScope(db);
+        var searchedType = string.IsNullOrEmpty(request.Scope.ResourceType) ? null : request.Scope.ResourceType;
+        var visible = searchedType is null ? scope : TypeSpecificScope.For(scope, searchedType);
         var filtered = Filter(compiler, request);
-        var matching = filtered.Within(
-            string.IsNullOrEmpty(request.Scope.ResourceType) ? scope : TypeSpecificScope.For(scope, request.Scope.ResourceType));
+        var matching = filtered.Within(visible);
 
         var wantsTotal = request.Total != TotalMode.None || request.Summary == "count";
         int? total;
@@ -57,7 +58,7 @@ public sealed class SearchService(SearchParameterRegistry registry, FhirOptions?
         else
         {
             // One row past the page tells whether there is a next page without a second query.
-            var rows = await ScopedSearchPages.ToListAsync(db, access, string.IsNullOrEmpty(request.Scope.ResourceType) ? null : request.Scope.ResourceType,
+            var rows = await ScopedSearchPages.ToListAsync(db, access.ReadScopeKey, searchedType, visible,
                 within => SortBuilder.Apply(filtered.Within(within), db, request.Scope, request.Sort).Skip(request.Offset).Take(request.Count + 1),
                 ct);
             hasMore = rows.Count > request.Count;
