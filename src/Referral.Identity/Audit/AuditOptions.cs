@@ -10,7 +10,30 @@ public sealed class AuditOptions
     /// <summary>Record every FHIR interaction in the audit trail (default). Off only where another system audits the node.</summary>
     public bool Enabled { get; set; } = true;
 
-    /// <summary>The most audit records committed in one transaction; concurrent requests share a commit.</summary>
+    /// <summary>The most requests whose audit records share one commit (or one journal flush); concurrent requests share it.</summary>
     [Range(1, 10_000)]
     public int MaxBatch { get; set; } = 256;
+
+    /// <summary>
+    /// Make each record durable in the audit journal (files under <see cref="JournalDirectory"/>) before its response,
+    /// and move it into the searchable trail shortly after, instead of committing it to the trail before the response.
+    /// Default: on with SQLite; off with PostgreSQL, where the trail is in the shared database and a node's own disk
+    /// may not outlive the node.
+    /// </summary>
+    public bool? Journal { get; set; }
+
+    /// <summary>The journal's folder; default <c>audit-journal</c> in the storage data directory.</summary>
+    public string? JournalDirectory { get; set; }
+
+    /// <summary>How many flushes the journal keeps in flight, each lane with a file of its own.</summary>
+    [Range(1, 16)]
+    public int JournalLanes { get; set; } = 4;
+
+    /// <summary>The size of each journal file, zero-filled ahead of use; deleted once its records are in the trail.</summary>
+    [Range(1, 1024)]
+    public int JournalSegmentMiB { get; set; } = 16;
+
+    /// <summary>How often journaled records are moved into the trail (a read of the trail moves them at once).</summary>
+    [Range(1, 60_000)]
+    public int IndexIntervalMilliseconds { get; set; } = 50;
 }

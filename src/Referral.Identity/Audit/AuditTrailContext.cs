@@ -14,7 +14,11 @@ public class AuditTrailContext(DbContextOptions options) : DbContext(options)
 
     public const string SqliteFileName = "audit.db";
 
+    public const string CheckpointTable = "audit_journal_checkpoint";
+
     public DbSet<AuditRecord> Records => Set<AuditRecord>();
+
+    public DbSet<JournalCheckpoint> Checkpoints => Set<JournalCheckpoint>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -35,6 +39,13 @@ public class AuditTrailContext(DbContextOptions options) : DbContext(options)
             e.HasIndex(r => new { r.EntityType, r.EntityId });
             e.HasIndex(r => r.AgentReference);
             e.HasIndex(r => r.AltId);
+        });
+
+        modelBuilder.Entity<JournalCheckpoint>(e =>
+        {
+            e.ToTable(CheckpointTable);
+            e.HasKey(c => c.Segment);
+            e.Property(c => c.Segment).HasMaxLength(128);
         });
     }
 }

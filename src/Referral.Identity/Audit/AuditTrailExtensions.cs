@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using Referral.Fhir;
 using Referral.Fhir.Features.SeparateStores;
 using Referral.Fhir.Features.Transactions;
+using Referral.Identity.Audit.Journal;
 using Referral.Persistence;
 
 namespace Referral.Identity.Audit;
@@ -36,7 +37,16 @@ public static class AuditTrailExtensions
                 .UseCompiledSqliteStatements());
         }
 
+        services.PostConfigure<AuditOptions>(o =>
+        {
+            o.Journal ??= storage.Provider != "PostgreSql";
+            o.JournalDirectory ??= Path.Combine(storage.DataDirectory, "audit-journal");
+        });
         services.AddSingleton<AuditRecordFactory>();
+        services.AddSingleton<AuditTrailAppender>();
+        // The indexer is registered before the writer so that it stops after it, and stores what the lanes journaled last.
+        services.AddSingleton<AuditIndexer>();
+        services.AddHostedService(sp => sp.GetRequiredService<AuditIndexer>());
         services.AddSingleton<AuditWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<AuditWriter>());
         services.AddSingleton(sp => new AuditTrailSearch(
@@ -56,7 +66,8 @@ public static class AuditTrailExtensions
 
     /// <summary>
     /// Applies the trail's pending migrations (on SQLite also switching its file to WAL so admins' searches never wait for
-    /// the writer) and moves in any AuditEvents an earlier version left in the FHIR store.
+    /// the writer), moves in any AuditEvents an earlier version left in the FHIR store, and stores what the audit journal
+    /// holds from the last run.
     /// </summary>
     public static async Task MigrateAuditTrailAsync(this IServiceProvider services, CancellationToken ct = default)
     {
@@ -68,10 +79,16 @@ public static class AuditTrailExtensions
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
         }
 
+        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(AuditTrailExtensions));
         if (await LegacyAuditEventImport.RunAsync(services, ct) is > 0 and var moved)
         {
-            services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(AuditTrailExtensions))
-                .LogInformation("Moved {Count} AuditEvents from the FHIR store into the audit trail", moved);
+            logger.LogInformation("Moved {Count} AuditEvents from the FHIR store into the audit trail", moved);
+        }
+
+        if (services.GetRequiredService<IOptions<AuditOptions>>().Value is { Journal: true, JournalDirectory: { } journal }
+            && await services.GetRequiredService<AuditIndexer>().ReplayAsync(journal, ct) is > 0 and var replayed)
+        {
+            logger.LogInformation("Stored {Count} audit records the journal held from the last run", replayed);
         }
     }
 }

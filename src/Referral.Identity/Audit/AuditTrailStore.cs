@@ -6,6 +6,7 @@ using Referral.Fhir.Features.Access;
 using Referral.Fhir.Features.Search.Query;
 using Referral.Fhir.Features.SeparateStores;
 using Referral.Fhir.Serialization;
+using Referral.Identity.Audit.Journal;
 using Referral.Persistence;
 
 namespace Referral.Identity.Audit;
@@ -13,10 +14,11 @@ namespace Referral.Identity.Audit;
 /// <summary>
 /// The audit trail as the separately stored AuditEvent type: its read, vread, search (with chains resolved in the FHIR
 /// store under the caller's access), history, and what other types' <c>_revinclude</c> and <c>_has</c> ask of it.
-/// Records come out in the store's version shape, so the API's result writers serve them unchanged.
+/// Records come out in the store's version shape, so the API's result writers serve them unchanged. Each read first
+/// waits for the journal's records to be in the trail, so it sees every access answered before it.
 /// </summary>
 public sealed class AuditTrailStore(
-    AuditTrailContext trail, AuditTrailSearch search, FhirDbContext fhirStore, SearchService fhirSearch, IFhirAccessPolicy access,
+    AuditTrailContext trail, AuditIndexer indexer, AuditTrailSearch search, FhirDbContext fhirStore, SearchService fhirSearch, IFhirAccessPolicy access,
     IOptions<NodeOptions> node, FhirSerializer serializer) : ISeparateResourceStore
 {
     public const string Type = "AuditEvent";
@@ -37,27 +39,40 @@ public sealed class AuditTrailStore(
 
     public async Task<SearchResult> SearchAsync(IReadOnlyList<KeyValuePair<string, string>> parameters, bool strict, CancellationToken ct)
     {
+        await indexer.CaughtUpAsync(ct);
         var page = await search.SearchAsync(Records, parameters, strict, ChainTargetsAsync, ct);
         return new SearchResult(
             [.. page.Records.Select(Stored)], [], page.Total, page.Offset, page.Count, page.HasMore, page.Applied, page.Ignored, page.Summary, page.Elements);
     }
 
-    public Task<int> CountHistoryAsync(HistoryWindow window, CancellationToken ct) => Within(window).CountAsync(ct);
+    public async Task<int> CountHistoryAsync(HistoryWindow window, CancellationToken ct)
+    {
+        await indexer.CaughtUpAsync(ct);
+        return await Within(window).CountAsync(ct);
+    }
 
-    public async Task<IReadOnlyList<long>> HistoryTicksAsync(HistoryWindow window, int take, CancellationToken ct) =>
-        await NewestFirst(Within(window)).Select(r => r.RecordedTicks).Take(take).ToListAsync(ct);
+    public async Task<IReadOnlyList<long>> HistoryTicksAsync(HistoryWindow window, int take, CancellationToken ct)
+    {
+        await indexer.CaughtUpAsync(ct);
+        return await NewestFirst(Within(window)).Select(r => r.RecordedTicks).Take(take).ToListAsync(ct);
+    }
 
-    public async Task<IReadOnlyList<ResourceEntity>> HistoryAsync(HistoryWindow window, int skip, int take, CancellationToken ct) =>
-        [.. (await NewestFirst(Within(window)).Skip(skip).Take(take).ToListAsync(ct)).Select(Stored)];
+    public async Task<IReadOnlyList<ResourceEntity>> HistoryAsync(HistoryWindow window, int skip, int take, CancellationToken ct)
+    {
+        await indexer.CaughtUpAsync(ct);
+        return [.. (await NewestFirst(Within(window)).Skip(skip).Take(take).ToListAsync(ct)).Select(Stored)];
+    }
 
     public async Task<IReadOnlyList<ResourceEntity>> ReferencingAsync(string parameter, IReadOnlyCollection<string> targets, CancellationToken ct)
     {
+        await indexer.CaughtUpAsync(ct);
         var matches = Records.Where(AuditTrailSearch.References(parameter, targets));
         return [.. (await matches.OrderBy(r => r.Id).ToListAsync(ct)).Select(Stored)];
     }
 
     public async Task<IReadOnlyCollection<string>> ReferencedAsync(string parameter, string key, string value, int limit, CancellationToken ct)
     {
+        await indexer.CaughtUpAsync(ct);
         var matches = Records.Where(await search.FilterAsync(key, value, ChainTargetsAsync, ct));
         var referenced = new SortedSet<string>(StringComparer.Ordinal);
         foreach (var code in parameter == "*" ? AuditTrailSearch.ReferenceParameters : [parameter])
@@ -82,11 +97,14 @@ public sealed class AuditTrailStore(
         fhirSearch.ChainTargetsAsync(fhirStore, Type, key, value, AuditTrailSearch.MaxChainTargets, access, ct);
 
     /// <summary>The record of an id; ids are the trail's sequence numbers, so anything else is simply unknown.</summary>
-    private async Task<AuditRecord> FindAsync(string id, CancellationToken ct) =>
-        long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var number)
-        && await Records.FirstOrDefaultAsync(r => r.Id == number, ct) is { } record
-            ? record
-            : throw new ResourceNotFoundException($"{Type}/{id} is not known.");
+    private async Task<AuditRecord> FindAsync(string id, CancellationToken ct)
+    {
+        await indexer.CaughtUpAsync(ct);
+        return long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var number)
+            && await Records.FirstOrDefaultAsync(r => r.Id == number, ct) is { } record
+                ? record
+                : throw new ResourceNotFoundException($"{Type}/{id} is not known.");
+    }
 
     private IQueryable<AuditRecord> Within(HistoryWindow window)
     {

@@ -100,6 +100,20 @@ namespace Referral.Identity.Migrations.AuditTrail.PostgreSql
 
                     b.ToTable("audit_event", (string)null);
                 });
+
+            modelBuilder.Entity("Referral.Identity.Audit.JournalCheckpoint", b =>
+                {
+                    b.Property<string>("Segment")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<long>("IndexedOffset")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Segment");
+
+                    b.ToTable("audit_journal_checkpoint", (string)null);
+                });
 #pragma warning restore 612, 618
         }
     }

@@ -93,6 +93,20 @@ namespace Referral.Identity.Migrations.AuditTrail.Sqlite
 
                     b.ToTable("audit_event", (string)null);
                 });
+
+            modelBuilder.Entity("Referral.Identity.Audit.JournalCheckpoint", b =>
+                {
+                    b.Property<string>("Segment")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("IndexedOffset")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Segment");
+
+                    b.ToTable("audit_journal_checkpoint", (string)null);
+                });
 #pragma warning restore 612, 618
         }
     }
