@@ -27,7 +27,7 @@ public sealed class AuditOptions
 
     /// <summary>How many flushes the journal keeps in flight, each lane with a file of its own.</summary>
     [Range(1, 16)]
-    public int JournalLanes { get; set; } = 4;
+    public int JournalLanes { get; set; } = 2;
 
     /// <summary>The size of each journal file, zero-filled ahead of use; deleted once its records are in the trail.</summary>
     [Range(1, 1024)]

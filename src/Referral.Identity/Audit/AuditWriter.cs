@@ -19,8 +19,10 @@ public sealed class AuditWriter(AuditTrailAppender trail, AuditIndexer indexer, 
 {
     private readonly Channel<PendingAudit> _queue = Channel.CreateUnbounded<PendingAudit>();
 
-    /// <summary>With the journal, records queue for its lanes here instead.</summary>
-    private readonly LaneQueue? _lanes = options.Value.Journal == true ? new LaneQueue() : null;
+    /// <summary>With the journal, records queue for its lanes there instead.</summary>
+    private readonly AuditJournal? _journal = options.Value.Journal == true
+        ? new AuditJournal(options.Value.JournalDirectory!, options.Value, indexer, logger)
+        : null;
 
     /// <summary>Completes once the record is durable; faults when it could not be (the request then fails rather than go unaudited).</summary>
     public Task WriteAsync(AuditRecord record) => WriteAsync([record]);
@@ -32,17 +34,16 @@ public sealed class AuditWriter(AuditTrailAppender trail, AuditIndexer indexer, 
     public Task WriteAsync(IReadOnlyList<AuditRecord> records)
     {
         var pending = new PendingAudit(records, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
-        return (_lanes?.TryAdd(pending) ?? _queue.Writer.TryWrite(pending))
+        return (_journal?.TryAdd(pending) ?? _queue.Writer.TryWrite(pending))
             ? pending.Stored.Task
             : Task.FromException(new InvalidOperationException("The node is shutting down; the access could not be audited."));
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (_lanes is not null)
+        if (_journal is not null)
         {
-            var journal = new AuditJournal(options.Value.JournalDirectory!, options.Value, indexer, logger);
-            journal.Start(_lanes);
+            var running = _journal.RunAsync();
             try
             {
                 await Task.Delay(Timeout.Infinite, stoppingToken);
@@ -50,8 +51,8 @@ public sealed class AuditWriter(AuditTrailAppender trail, AuditIndexer indexer, 
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
                 // Shutting down: refuse new records, journal the ones already waiting.
-                _lanes.Complete();
-                await Task.Run(journal.Join, CancellationToken.None);
+                _journal.Complete();
+                await running;
             }
 
             return;
@@ -100,5 +101,11 @@ public sealed class AuditWriter(AuditTrailAppender trail, AuditIndexer indexer, 
                 batch.ForEach(p => p.Stored.TrySetException(e));
             }
         }
+    }
+
+    public override void Dispose()
+    {
+        _journal?.Dispose();
+        base.Dispose();
     }
 }

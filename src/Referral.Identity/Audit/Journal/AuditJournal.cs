@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 
 namespace Referral.Identity.Audit.Journal;
@@ -9,142 +10,172 @@ namespace Referral.Identity.Audit.Journal;
 internal sealed record PendingAudit(IReadOnlyList<AuditRecord> Records, TaskCompletionSource Stored);
 
 /// <summary>
-/// Makes audit records durable before their responses with several flushes in flight: each lane is a thread with a
-/// segment file of its own that takes whatever records are waiting, appends them, flushes the file and then releases
-/// their requests, while the other lanes do the same. Flushes to separate files overlap on a disk, where the trail's
-/// single SQLite writer could only commit one group after the other; the records reach the searchable trail afterwards,
-/// through the <see cref="AuditIndexer"/>.
+/// Makes audit records durable before their responses with several flushes in flight. Each lane has a segment file of
+/// its own; whenever records are waiting and a lane is free, the lane takes all of them, appends them, flushes its file
+/// and releases their requests, while other lanes do the same with what arrives meanwhile. Flushes to separate files
+/// overlap on a disk, where the trail's single SQLite writer could only commit one group after the other; the records
+/// reach the searchable trail afterwards, through the <see cref="AuditIndexer"/>. Everything runs on the thread pool, as
+/// the requests do: a dedicated thread per lane, woken for every batch, cost more CPU in wake-ups than the flushes.
 /// </summary>
-internal sealed class AuditJournal(string directory, AuditOptions options, AuditIndexer indexer, ILogger logger)
+internal sealed class AuditJournal(string directory, AuditOptions options, AuditIndexer indexer, ILogger logger) : IDisposable
 {
-    private readonly List<Thread> _lanes = [];
+    private readonly Channel<PendingAudit> _queue = Channel.CreateUnbounded<PendingAudit>(new UnboundedChannelOptions { SingleReader = true });
 
-    private readonly AuditIndexer _indexer = indexer;
+    private readonly SemaphoreSlim _freeLanes = new(options.JournalLanes, options.JournalLanes);
 
-    private readonly ILogger _logger = logger;
+    private readonly Stack<Lane> _lanes = new(Enumerable.Range(0, options.JournalLanes).Select(_ => new Lane()));
 
-    private readonly int _maxBatch = options.MaxBatch;
+    /// <summary>Queues a request's records; false once the journal takes no more (shutting down).</summary>
+    public bool TryAdd(PendingAudit pending) => _queue.Writer.TryWrite(pending);
 
-    /// <summary>Starts the lanes on <paramref name="queue"/>; they run until it is completed and empty.</summary>
-    public void Start(LaneQueue queue)
+    /// <summary>Takes no more records; <see cref="RunAsync"/> ends once those queued are durable.</summary>
+    public void Complete() => _queue.Writer.TryComplete();
+
+    /// <summary>Hands queued records to free lanes until <see cref="Complete"/>, then waits for the last flushes.</summary>
+    public async Task RunAsync()
     {
-        _indexer.LanesStarting();
+        indexer.LanesStarting();
         Directory.CreateDirectory(directory);
+        var reader = _queue.Reader;
+        while (await reader.WaitToReadAsync())
+        {
+            await _freeLanes.WaitAsync();
+            // Everything that queued while every lane was busy goes into this one flush.
+            var batch = new List<PendingAudit>();
+            while (batch.Count < options.MaxBatch && reader.TryRead(out var next))
+            {
+                batch.Add(next);
+            }
+
+            Lane lane;
+            lock (_lanes)
+            {
+                lane = _lanes.Pop();
+            }
+
+            // The flush blocks its thread for the disk's time, so it runs as a work item of its own.
+            _ = Task.Run(() =>
+            {
+                try
+                {
+                    Store(lane, batch);
+                }
+                finally
+                {
+                    lock (_lanes)
+                    {
+                        _lanes.Push(lane);
+                    }
+
+                    _freeLanes.Release();
+                }
+            });
+        }
+
         for (var i = 0; i < options.JournalLanes; i++)
         {
-            var lane = new Lane(this, queue);
-            var thread = new Thread(lane.Run) { IsBackground = true, Name = $"audit-journal-{i}" };
-            _lanes.Add(thread);
-            thread.Start();
+            await _freeLanes.WaitAsync();
+        }
+
+        foreach (var lane in _lanes)
+        {
+            lane.Close(indexer);
+            lane.DiscardSpare();
         }
     }
 
-    /// <summary>Waits for the lanes to finish what was queued.</summary>
-    public void Join() => _lanes.ForEach(t => t.Join());
-
-    private long SegmentBytes => options.JournalSegmentMiB * 1024L * 1024L;
-
-    private JournalSegment NewSegment() => JournalSegment.Create(directory, SegmentBytes);
-
-    private sealed class Lane(AuditJournal journal, LaneQueue queue)
+    private void Store(Lane lane, List<PendingAudit> batch)
     {
-        private readonly List<PendingAudit> _batch = [];
+        try
+        {
+            var records = batch.SelectMany(p => p.Records).ToList();
+            lane.Frames.Clear();
+            records.ForEach(lane.Frames.Add);
+            var segment = lane.Segment ?? lane.Roll(indexer, NewSegment);
+            if (!segment.TryAppend(lane.Frames.Written))
+            {
+                segment = lane.Roll(indexer, NewSegment);
+                if (!segment.TryAppend(lane.Frames.Written))
+                {
+                    throw new InvalidOperationException($"{records.Count} audit records do not fit in one journal segment; raise Audit:JournalSegmentMiB.");
+                }
+            }
 
-        private JournalSegment? _segment;
+            segment.Flush();
+            lane.AcceptedEnd = segment.End;
+            indexer.Accept(new JournaledBatch(segment.Name, segment.End, records));
+            batch.ForEach(p => p.Stored.TrySetResult());
+        }
+        catch (Exception e)
+        {
+            logger.LogError(e, "Could not journal the audit records of {Count} requests; they fail", batch.Count);
+            batch.ForEach(p => p.Stored.TrySetException(e));
+            // What the failed write left in the file is unknown: the lane's next batch starts a new segment.
+            lane.Close(indexer);
+        }
+    }
+
+    public void Dispose() => _freeLanes.Dispose();
+
+    private JournalSegment NewSegment() => JournalSegment.Create(directory, options.JournalSegmentMiB * 1024L * 1024L);
+
+    /// <summary>One lane's file and what it has appended; used by one flush at a time.</summary>
+    private sealed class Lane
+    {
+        public JournalFrames Frames { get; } = new();
+
+        public JournalSegment? Segment { get; private set; }
+
+        /// <summary>The end of the last batch of the current segment handed to the indexer.</summary>
+        public long AcceptedEnd { get; set; }
 
         /// <summary>The next segment, zero-filled in the background while this one fills.</summary>
         private Task<JournalSegment>? _spare;
 
-        /// <summary>The end of the last batch of the current segment handed to the indexer.</summary>
-        private long _acceptedEnd;
-
-        public void Run()
-        {
-            using var frames = new JournalFrames();
-            while (queue.TryTake(_batch, journal._maxBatch))
-            {
-                Store(frames);
-                _batch.Clear();
-            }
-
-            if (_segment is { } last)
-            {
-                journal._indexer.Closed(last, _acceptedEnd);
-                last.Dispose();
-            }
-
-            if (_spare is { } spare)
-            {
-                // Never written to: nothing of it needs keeping.
-                try
-                {
-                    var unused = spare.GetAwaiter().GetResult();
-                    unused.Dispose();
-                    File.Delete(unused.Path);
-                }
-                catch (IOException)
-                {
-                    // Its creation failed: there is no file to delete.
-                }
-            }
-        }
-
-        private void Store(JournalFrames frames)
-        {
-            try
-            {
-                frames.Clear();
-                var records = _batch.SelectMany(p => p.Records).ToList();
-                records.ForEach(frames.Add);
-                var segment = _segment ?? Roll();
-                if (!segment.TryAppend(frames.Written))
-                {
-                    segment = Roll();
-                    if (!segment.TryAppend(frames.Written))
-                    {
-                        throw new InvalidOperationException($"{records.Count} audit records do not fit in one journal segment; raise Audit:JournalSegmentMiB.");
-                    }
-                }
-
-                segment.Flush();
-                _acceptedEnd = segment.End;
-                journal._indexer.Accept(new JournaledBatch(segment.Name, segment.End, records));
-                _batch.ForEach(p => p.Stored.TrySetResult());
-            }
-            catch (Exception e)
-            {
-                journal._logger.LogError(e, "Could not journal the audit records of {Count} requests; they fail", _batch.Count);
-                _batch.ForEach(p => p.Stored.TrySetException(e));
-                // What the failed write left in the file is unknown: the next batch starts a new segment.
-                if (_segment is not null)
-                {
-                    Close();
-                }
-            }
-        }
-
         /// <summary>Closes the current segment (if any) and continues in the spare.</summary>
-        private JournalSegment Roll()
+        public JournalSegment Roll(AuditIndexer indexer, Func<JournalSegment> create)
         {
-            Close();
-            var next = _spare ?? Task.Run(journal.NewSegment);
+            Close(indexer);
+            var next = _spare ?? Task.Run(create);
             // Taken even if it failed (a full disk): the next batch then tries a new one.
             _spare = null;
-            _segment = next.GetAwaiter().GetResult();
-            _spare = Task.Run(journal.NewSegment);
-            return _segment;
+            Segment = next.GetAwaiter().GetResult();
+            _spare = Task.Run(create);
+            return Segment;
         }
 
-        private void Close()
+        /// <summary>Tells the indexer the segment gets no more records, so it can be deleted once they are in the trail.</summary>
+        public void Close(AuditIndexer indexer)
         {
-            if (_segment is { } closed)
+            if (Segment is { } closed)
             {
-                journal._indexer.Closed(closed, _acceptedEnd);
+                indexer.Closed(closed, AcceptedEnd);
                 closed.Dispose();
-                _segment = null;
+                Segment = null;
             }
 
-            _acceptedEnd = 0;
+            AcceptedEnd = 0;
+        }
+
+        /// <summary>At shutdown: the spare was never written to, so nothing of it needs keeping.</summary>
+        public void DiscardSpare()
+        {
+            Frames.Dispose();
+            if (_spare is not { } spare)
+            {
+                return;
+            }
+
+            try
+            {
+                var unused = spare.GetAwaiter().GetResult();
+                unused.Dispose();
+                File.Delete(unused.Path);
+            }
+            catch (IOException)
+            {
+                // Its creation failed: there is no file to delete.
+            }
         }
     }
 }
