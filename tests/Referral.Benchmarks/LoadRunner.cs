@@ -26,7 +26,13 @@ internal sealed class LoadRunner(int connections, TimeSpan warmup, TimeSpan dura
         Timeout = TimeSpan.FromMinutes(5),
     };
 
-    public async Task<ScenarioResult> RunAsync(string scenario, Func<CancellationToken, Task<Outcome>> send, double? reference, CancellationToken ct)
+    /// <summary>
+    /// Runs <paramref name="send"/> in closed loop. Given <paramref name="nodeCpu"/> (the node process's CPU time so far),
+    /// the result also carries the node's CPU per measured request, which moves far less than throughput on a machine
+    /// shared with other work.
+    /// </summary>
+    public async Task<ScenarioResult> RunAsync(
+        string scenario, Func<CancellationToken, Task<Outcome>> send, double? reference, CancellationToken ct, Func<TimeSpan>? nodeCpu = null)
     {
         Console.Error.WriteLine($"  {scenario}: {warmup.TotalSeconds:0} s warm-up + {duration.TotalSeconds:0} s, {connections} connections");
         var counter = new long[1];
@@ -68,11 +74,28 @@ internal sealed class LoadRunner(int connections, TimeSpan warmup, TimeSpan dura
             loops[i] = Task.Run(() => LoopAsync(stats), ct);
         }
 
+        // The node's CPU clock is read as the measured window opens and once the last measured request is answered.
+        var cpuAtStart = nodeCpu is null ? Task.FromResult(TimeSpan.Zero) : CpuAtAsync(measureFrom, nodeCpu, ct);
         await Task.WhenAll(loops);
         ct.ThrowIfCancellationRequested();
+        var cpuAtEnd = nodeCpu?.Invoke() ?? TimeSpan.Zero;
         var end = workers.Max(w => w.LastCompletion);
         var seconds = end > measureFrom ? (double)(end - measureFrom) / Stopwatch.Frequency : 0;
-        return WorkerStats.Merge(workers, scenario, "req/s", items: null, seconds, reference);
+        var result = WorkerStats.Merge(workers, scenario, "req/s", items: null, seconds, reference);
+        return nodeCpu is null || result.Requests == 0
+            ? result
+            : result with { NodeCpuMicrosecondsPerRequest = (cpuAtEnd - await cpuAtStart).TotalMicroseconds / result.Requests };
+    }
+
+    private static async Task<TimeSpan> CpuAtAsync(long timestamp, Func<TimeSpan> nodeCpu, CancellationToken ct)
+    {
+        var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), timestamp);
+        if (wait > TimeSpan.Zero)
+        {
+            await Task.Delay(wait, ct);
+        }
+
+        return nodeCpu();
     }
 
     private static long Ticks(TimeSpan span) => (long)(span.TotalSeconds * Stopwatch.Frequency);

@@ -170,11 +170,13 @@ async Task<ProviderReport> MeasureAsync(string provider, BenchNode node, BenchNo
     // Each open measurement follows its secured one directly, so both see the same load from the rest of the machine.
     async Task<ScenarioResult> SecuredAndOpenAsync(string scenario, Func<Scenarios, Func<CancellationToken, Task<Outcome>>> pick, double reference)
     {
-        var (secured, tally) = await audit.AroundAsync(scenario, pick(scenarios), send => runner.RunAsync(scenario, send, reference, ct), ct);
+        var (secured, tally) = await audit.AroundAsync(
+            scenario, pick(scenarios), send => runner.RunAsync(scenario, send, reference, ct, () => node.Process.ProcessorTime), ct);
         tallies.Add(tally);
         if (openScenarios is not null)
         {
-            costs.Add(new SecurityCost(scenario, secured, await runner.RunAsync(scenario + " (open)", pick(openScenarios), reference, ct)));
+            var openRun = await runner.RunAsync(scenario + " (open)", pick(openScenarios), reference, ct, () => open!.Process.ProcessorTime);
+            costs.Add(new SecurityCost(scenario, secured, openRun));
         }
 
         return secured;

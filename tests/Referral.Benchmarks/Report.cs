@@ -51,14 +51,14 @@ internal static class Report
         md.AppendLine(ic, $"### {report.Provider}: {report.PatientsSeeded:N0} patients seeded{shortfall}");
         md.AppendLine(ic, $"{report.Connections} connections, {report.WarmupSeconds} s warm-up + {report.DurationSeconds} s per load scenario; {report.Machine}");
         md.AppendLine();
-        md.AppendLine("| scenario | req/s (or resources/s) | p50 ms | p99 ms | errors | × baseline | × reference |");
-        md.AppendLine("|---|---:|---:|---:|---:|---:|---:|");
+        md.AppendLine("| scenario | req/s (or resources/s) | p50 ms | p99 ms | errors | × baseline | × reference | node CPU µs/req |");
+        md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var s in report.Scenarios)
         {
             var throughput = s.Unit == "req/s" ? s.Throughput.ToString("N0", ic) : $"{s.Throughput.ToString("N0", ic)} resources/s";
             var baseline = s.Unit == "req/s" && report.BaselineThroughput is > 0 and var b ? Ratio(s.Throughput / b) : "—";
             var reference = s.Reference is { } r ? Ratio(s.Throughput / r) : "—";
-            md.AppendLine(ic, $"| {s.Scenario} | {throughput} | {s.P50Ms:0.00} | {s.P99Ms:0.00} | {s.Errors:N0} / {s.Requests:N0} | {baseline} | {reference} |");
+            md.AppendLine(ic, $"| {s.Scenario} | {throughput} | {s.P50Ms:0.00} | {s.P99Ms:0.00} | {s.Errors:N0} / {s.Requests:N0} | {baseline} | {reference} | {Cpu(s)} |");
         }
 
         var failing = report.Scenarios.Concat(report.SecurityCosts.Select(c => c.Open)).Where(s => s.Errors > 0).ToList();
@@ -87,14 +87,14 @@ internal static class Report
             md.AppendLine(ic, $"#### Cost of authorization and audit (target: at most {SecurityCost.TargetPercentSlower:0}% slower)");
             md.AppendLine(ic, $"secured: bearer token, organisation filtering, durable AuditEvent per request; open: a second node with `Authentication:Enabled=false`, no token, seeded the same way ({report.OpenPatientsSeeded:N0} patients + Synthea).");
             md.AppendLine();
-            md.AppendLine("| scenario | secured req/s | open req/s | secured / open | % slower | secured p50 / p99 ms | open p50 / p99 ms | open × baseline | open × reference | target |");
-            md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+            md.AppendLine("| scenario | secured req/s | open req/s | secured / open | % slower | secured p50 / p99 ms | open p50 / p99 ms | open × baseline | open × reference | node CPU µs/req secured / open | target |");
+            md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
             foreach (var c in report.SecurityCosts)
             {
                 var openBaseline = report.BaselineThroughput is > 0 and var b ? Ratio(c.Open.Throughput / b) : "—";
                 var openReference = c.Open.Reference is { } r ? Ratio(c.Open.Throughput / r) : "—";
                 var target = c.HasTarget ? (c.MeetsTarget ? "met" : "missed") : "—";
-                md.AppendLine(ic, $"| {c.Scenario} | {c.Secured.Throughput:N0} | {c.Open.Throughput:N0} | {Ratio(c.Ratio)} | {c.PercentSlower:0.0}% | {c.Secured.P50Ms:0.00} / {c.Secured.P99Ms:0.00} | {c.Open.P50Ms:0.00} / {c.Open.P99Ms:0.00} | {openBaseline} | {openReference} | {target} |");
+                md.AppendLine(ic, $"| {c.Scenario} | {c.Secured.Throughput:N0} | {c.Open.Throughput:N0} | {Ratio(c.Ratio)} | {c.PercentSlower:0.0}% | {c.Secured.P50Ms:0.00} / {c.Secured.P99Ms:0.00} | {c.Open.P50Ms:0.00} / {c.Open.P99Ms:0.00} | {openBaseline} | {openReference} | {Cpu(c.Secured)} / {Cpu(c.Open)} | {target} |");
             }
         }
 
@@ -166,6 +166,10 @@ internal static class Report
         File.WriteAllText(path, JsonSerializer.Serialize(document, Json));
         return path;
     }
+
+    /// <summary>The node's CPU per request, or a dash where it was not measured (the baseline, the imports).</summary>
+    private static string Cpu(ScenarioResult s) =>
+        s.NodeCpuMicrosecondsPerRequest is { } us ? us.ToString("N0", CultureInfo.InvariantCulture) : "—";
 
     private static string Ratio(double value) => value.ToString(value < 0.1 ? "0.000" : "0.00", CultureInfo.InvariantCulture) + "×";
 

@@ -31,6 +31,9 @@ internal sealed record ScenarioResult(
     double? Reference)
 {
     public double ErrorRate => Requests == 0 ? 0 : (double)Errors / Requests;
+
+    /// <summary>The node process's CPU time (user and kernel, all its threads) per measured request, when measured.</summary>
+    public double? NodeCpuMicrosecondsPerRequest { get; init; }
 }
 
 /// <summary>The result of one request: success, or what went wrong (status and a piece of the body).</summary>

@@ -139,6 +139,25 @@ internal sealed class NodeProcess : IAsyncDisposable
         await WaitHealthyAsync(process, timeout, ct);
     }
 
+    /// <summary>The CPU time (user and kernel) the running process has used so far; zero when it is not running.</summary>
+    public TimeSpan ProcessorTime
+    {
+        get
+        {
+            lock (_gate)
+            {
+                try
+                {
+                    return _process is { HasExited: false } p ? p.TotalProcessorTime : TimeSpan.Zero;
+                }
+                catch (InvalidOperationException)
+                {
+                    return TimeSpan.Zero;
+                }
+            }
+        }
+    }
+
     /// <summary>Kills the process with SIGKILL (no shutdown, no flushing: a crash) and waits until it is gone. Safe to call twice.</summary>
     public void Kill()
     {

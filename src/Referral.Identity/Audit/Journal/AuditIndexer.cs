@@ -84,6 +84,12 @@ public sealed class AuditIndexer(AuditTrailAppender appender, IOptions<AuditOpti
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (options.Value.Journal != true)
+        {
+            // Records go straight into the trail: nothing to move.
+            return;
+        }
+
         var interval = TimeSpan.FromMilliseconds(options.Value.IndexIntervalMilliseconds);
         try
         {
