@@ -33,7 +33,8 @@ public sealed class AuditWriter(AuditTrailAppender trail, AuditIndexer indexer, 
     /// </summary>
     public Task WriteAsync(IReadOnlyList<AuditRecord> records)
     {
-        var pending = new PendingAudit(records, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        // The journal completes records from a work item of its own, free to run their requests' continuations inline.
+        var pending = new PendingAudit(records, new TaskCompletionSource(_journal is null ? TaskCreationOptions.RunContinuationsAsynchronously : TaskCreationOptions.None));
         return (_journal?.TryAdd(pending) ?? _queue.Writer.TryWrite(pending))
             ? pending.Stored.Task
             : Task.FromException(new InvalidOperationException("The node is shutting down; the access could not be audited."));

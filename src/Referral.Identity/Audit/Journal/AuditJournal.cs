@@ -56,9 +56,14 @@ internal sealed class AuditJournal(string directory, AuditOptions options, Audit
             // The flush blocks its thread for the disk's time, so it runs as a work item of its own.
             _ = Task.Run(() =>
             {
+                Exception? failure = null;
                 try
                 {
                     Store(lane, batch);
+                }
+                catch (Exception e)
+                {
+                    failure = e;
                 }
                 finally
                 {
@@ -68,6 +73,20 @@ internal sealed class AuditJournal(string directory, AuditOptions options, Audit
                     }
 
                     _freeLanes.Release();
+                }
+
+                // With the lane free again, this thread goes on with the requests themselves (their continuations run
+                // inline), instead of waking a thread per request.
+                foreach (var pending in batch)
+                {
+                    if (failure is null)
+                    {
+                        pending.Stored.TrySetResult();
+                    }
+                    else
+                    {
+                        pending.Stored.TrySetException(failure);
+                    }
                 }
             });
         }
@@ -104,14 +123,13 @@ internal sealed class AuditJournal(string directory, AuditOptions options, Audit
             segment.Flush();
             lane.AcceptedEnd = segment.End;
             indexer.Accept(new JournaledBatch(segment.Name, segment.End, records));
-            batch.ForEach(p => p.Stored.TrySetResult());
         }
         catch (Exception e)
         {
             logger.LogError(e, "Could not journal the audit records of {Count} requests; they fail", batch.Count);
-            batch.ForEach(p => p.Stored.TrySetException(e));
             // What the failed write left in the file is unknown: the lane's next batch starts a new segment.
             lane.Close(indexer);
+            throw;
         }
     }
 
