@@ -25,7 +25,15 @@ public sealed class AuditTrailStore(
 
     public string ResourceType => Type;
 
-    private IQueryable<AuditRecord> Records => trail.Records.AsNoTracking();
+    /// <summary>
+    /// The trail to query, once everything journaled before the call is in it: the only way in, so no read of the trail
+    /// can miss an access that was answered before it.
+    /// </summary>
+    private async Task<IQueryable<AuditRecord>> RecordsAsync(CancellationToken ct)
+    {
+        await indexer.CaughtUpAsync(ct);
+        return trail.Records.AsNoTracking();
+    }
 
     public async Task<ResourceEntity> ReadAsync(string id, CancellationToken ct) => Stored(await FindAsync(id, ct));
 
@@ -39,41 +47,29 @@ public sealed class AuditTrailStore(
 
     public async Task<SearchResult> SearchAsync(IReadOnlyList<KeyValuePair<string, string>> parameters, bool strict, CancellationToken ct)
     {
-        await indexer.CaughtUpAsync(ct);
-        var page = await search.SearchAsync(Records, parameters, strict, ChainTargetsAsync, ct);
+        var page = await search.SearchAsync(await RecordsAsync(ct), parameters, strict, ChainTargetsAsync, ct);
         return new SearchResult(
             [.. page.Records.Select(Stored)], [], page.Total, page.Offset, page.Count, page.HasMore, page.Applied, page.Ignored, page.Summary, page.Elements);
     }
 
-    public async Task<int> CountHistoryAsync(HistoryWindow window, CancellationToken ct)
-    {
-        await indexer.CaughtUpAsync(ct);
-        return await Within(window).CountAsync(ct);
-    }
+    public async Task<int> CountHistoryAsync(HistoryWindow window, CancellationToken ct) =>
+        await (await WithinAsync(window, ct)).CountAsync(ct);
 
-    public async Task<IReadOnlyList<long>> HistoryTicksAsync(HistoryWindow window, int take, CancellationToken ct)
-    {
-        await indexer.CaughtUpAsync(ct);
-        return await NewestFirst(Within(window)).Select(r => r.RecordedTicks).Take(take).ToListAsync(ct);
-    }
+    public async Task<IReadOnlyList<long>> HistoryTicksAsync(HistoryWindow window, int take, CancellationToken ct) =>
+        await NewestFirst(await WithinAsync(window, ct)).Select(r => r.RecordedTicks).Take(take).ToListAsync(ct);
 
-    public async Task<IReadOnlyList<ResourceEntity>> HistoryAsync(HistoryWindow window, int skip, int take, CancellationToken ct)
-    {
-        await indexer.CaughtUpAsync(ct);
-        return [.. (await NewestFirst(Within(window)).Skip(skip).Take(take).ToListAsync(ct)).Select(Stored)];
-    }
+    public async Task<IReadOnlyList<ResourceEntity>> HistoryAsync(HistoryWindow window, int skip, int take, CancellationToken ct) =>
+        [.. (await NewestFirst(await WithinAsync(window, ct)).Skip(skip).Take(take).ToListAsync(ct)).Select(Stored)];
 
     public async Task<IReadOnlyList<ResourceEntity>> ReferencingAsync(string parameter, IReadOnlyCollection<string> targets, CancellationToken ct)
     {
-        await indexer.CaughtUpAsync(ct);
-        var matches = Records.Where(AuditTrailSearch.References(parameter, targets));
+        var matches = (await RecordsAsync(ct)).Where(AuditTrailSearch.References(parameter, targets));
         return [.. (await matches.OrderBy(r => r.Id).ToListAsync(ct)).Select(Stored)];
     }
 
     public async Task<IReadOnlyCollection<string>> ReferencedAsync(string parameter, string key, string value, int limit, CancellationToken ct)
     {
-        await indexer.CaughtUpAsync(ct);
-        var matches = Records.Where(await search.FilterAsync(key, value, ChainTargetsAsync, ct));
+        var matches = (await RecordsAsync(ct)).Where(await search.FilterAsync(key, value, ChainTargetsAsync, ct));
         var referenced = new SortedSet<string>(StringComparer.Ordinal);
         foreach (var code in parameter == "*" ? AuditTrailSearch.ReferenceParameters : [parameter])
         {
@@ -99,16 +95,15 @@ public sealed class AuditTrailStore(
     /// <summary>The record of an id; ids are the trail's sequence numbers, so anything else is simply unknown.</summary>
     private async Task<AuditRecord> FindAsync(string id, CancellationToken ct)
     {
-        await indexer.CaughtUpAsync(ct);
         return long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var number)
-            && await Records.FirstOrDefaultAsync(r => r.Id == number, ct) is { } record
+            && await (await RecordsAsync(ct)).FirstOrDefaultAsync(r => r.Id == number, ct) is { } record
                 ? record
                 : throw new ResourceNotFoundException($"{Type}/{id} is not known.");
     }
 
-    private IQueryable<AuditRecord> Within(HistoryWindow window)
+    private async Task<IQueryable<AuditRecord>> WithinAsync(HistoryWindow window, CancellationToken ct)
     {
-        var records = Records.Where(r => r.RecordedTicks <= window.UntilTicks);
+        var records = (await RecordsAsync(ct)).Where(r => r.RecordedTicks <= window.UntilTicks);
         return window.SinceTicks is { } since ? records.Where(r => r.RecordedTicks >= since) : records;
     }
 
