@@ -33,7 +33,11 @@ public sealed class AuditOptions
     [Range(1, 1024)]
     public int JournalSegmentMiB { get; set; } = 16;
 
-    /// <summary>How often journaled records are moved into the trail (a read of the trail moves them at once).</summary>
+    /// <summary>
+    /// How often journaled records are moved into the trail (a read of the trail moves them at once, so it never waits
+    /// for this). Larger commits touch each trail index page once for many records: at 1 s instead of 50 ms a secured
+    /// read cost the node about 10% less CPU.
+    /// </summary>
     [Range(1, 60_000)]
-    public int IndexIntervalMilliseconds { get; set; } = 50;
+    public int IndexIntervalMilliseconds { get; set; } = 1_000;
 }
