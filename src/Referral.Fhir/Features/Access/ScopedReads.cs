@@ -1,35 +1,41 @@
 using System.Collections.Concurrent;
+using System.Data;
+using System.Data.Common;
 using System.Linq.Expressions;
 using System.Runtime.CompilerServices;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Storage;
+using Npgsql;
 using Referral.Persistence;
 
 namespace Referral.Fhir.Features.Access;
 
 /// <summary>
-/// Read by id through EF Core compiled queries, one per read scope (<see cref="IFhirAccessPolicy.ReadScopeKey"/>) and
-/// resource type. The organisation filter is a large expression: run as ordinary LINQ, EF walks and hashes the whole
-/// tree on every request before it finds its cached SQL, which cost more than the database's own work. A compiled query
-/// skips that, the scope is built once per key instead of once per request, and each type's query carries only the
-/// part of the scope that can hold for that type (<see cref="TypeSpecificScope"/>).
+/// Read by id, the node's most frequent query, as a command of its own: EF Core writes its SQL once per read scope
+/// (<see cref="IFhirAccessPolicy.ReadScopeKey"/>) and resource type, and each read binds the id to that SQL and reads
+/// the one row into a <see cref="ResourceEntity"/> itself. The organisation filter is a large expression: run as ordinary
+/// LINQ, EF walks and hashes the whole tree on every request before it finds its cached SQL; even compiled, each
+/// execution went through EF's command, reader and shaper layers, which cost as much as SQLite's own work for the read.
+/// Each type's SQL carries only the part of the scope that can hold for that type (<see cref="TypeSpecificScope"/>).
 /// </summary>
 public static class ScopedReads
 {
     /// <summary>Read scopes times resource types seen; beyond this reads fall back to ordinary LINQ.</summary>
-    private const int MaxCompiled = 1024;
+    private const int MaxPlans = 1024;
 
-    /// <summary>Per EF model as well: a query compiled for SQLite must not run on PostgreSQL (tests host both in one process).</summary>
-    private static readonly ConditionalWeakTable<IModel, ConcurrentDictionary<(string Scope, string Type), Func<FhirDbContext, string, CancellationToken, Task<ResourceEntity?>>>> ByModel = [];
+    /// <summary>Per EF model as well: SQL written for SQLite must not run on PostgreSQL (tests host both in one process).</summary>
+    private static readonly ConditionalWeakTable<IModel, ConcurrentDictionary<(string Scope, string Type), CurrentVersionQuery>> ByModel = [];
 
     /// <summary>The current version (possibly a tombstone) of type/id if the caller may see it; null otherwise.</summary>
     public static Task<ResourceEntity?> FindCurrentAsync(FhirDbContext db, IFhirAccessPolicy access, string type, string id, CancellationToken ct)
     {
-        var compiled = ByModel.GetValue(db.Model, _ => new());
-        if (access.ReadScopeKey is { } key && (compiled.TryGetValue((key, type), out var read) || compiled.Count < MaxCompiled))
+        var plans = ByModel.GetValue(db.Model, _ => new());
+        if (access.ReadScopeKey is { } key && (plans.TryGetValue((key, type), out var plan) || plans.Count < MaxPlans))
         {
-            read ??= compiled.GetOrAdd((key, type), _ => Compile(access.ReadScope(db), type));
-            return read(db, id, ct);
+            plan ??= plans.GetOrAdd((key, type), _ => new CurrentVersionQuery(db, access.ReadScope(db), type));
+            return plan.ExecuteAsync(db, id, ct);
         }
 
         return db.Resources.AsNoTracking()
@@ -38,29 +44,139 @@ public static class ScopedReads
             .FirstOrDefaultAsync(ct);
     }
 
-    private static Func<FhirDbContext, string, CancellationToken, Task<ResourceEntity?>> Compile(Expression<Func<ResourceEntity, bool>>? scope, string type)
+    /// <summary>The SQL EF Core writes for one scope's read of one type, with its parameters, and how to read its row.</summary>
+    private sealed class CurrentVersionQuery
     {
-        Expression<Func<FhirDbContext, string, CancellationToken, ResourceEntity?>> current = (db, id, ct) =>
-            db.Resources.AsNoTracking().Where(r => r.ResourceType == TypePlaceholder && r.ResourceId == id && !r.IsHistory).Where(Placeholder).FirstOrDefault();
-        var withScope = (Expression<Func<FhirDbContext, string, CancellationToken, ResourceEntity?>>)new PlaceholderReplacer(
-            TypeSpecificScope.For(scope ?? (_ => true), type), type).Visit(current);
-        // The scope was built on the request's context; a compiled query runs on whichever context it is given.
-        var query = (Expression<Func<FhirDbContext, string, CancellationToken, ResourceEntity?>>)new ContextRebinder(withScope.Parameters[0]).Visit(withScope);
-        return EF.CompileAsyncQuery(query);
+        private static readonly string[] Columns =
+        [
+            nameof(ResourceEntity.Sid), nameof(ResourceEntity.ResourceType), nameof(ResourceEntity.ResourceId), nameof(ResourceEntity.VersionId),
+            nameof(ResourceEntity.LastUpdatedTicks), nameof(ResourceEntity.IsDeleted), nameof(ResourceEntity.IsHistory), nameof(ResourceEntity.Method),
+            nameof(ResourceEntity.Json),
+        ];
+
+        private readonly string _sql;
+
+        /// <summary>EF's parameters as it bound them: the scope's values stay, the id's is replaced on each read.</summary>
+        private readonly DbParameter[] _parameters;
+
+        private readonly int _idParameter;
+
+        private readonly string[] _columnNames;
+
+        /// <summary>Where each of <see cref="Columns"/> is in EF's SELECT list; found on the first read.</summary>
+        private int[]? _ordinals;
+
+        public CurrentVersionQuery(FhirDbContext db, Expression<Func<ResourceEntity, bool>>? scope, string type)
+        {
+            var probe = new IdProbe();
+            var row = Expression.Parameter(typeof(ResourceEntity), "r");
+            // The type as a literal (it selects the type's own branch of the scope); the id through a field, which EF binds as a parameter.
+            var byId = Expression.Lambda<Func<ResourceEntity, bool>>(
+                Expression.AndAlso(
+                    Expression.AndAlso(
+                        Expression.Equal(Expression.Property(row, nameof(ResourceEntity.ResourceType)), Expression.Constant(type)),
+                        Expression.Equal(Expression.Property(row, nameof(ResourceEntity.ResourceId)), Expression.Field(Expression.Constant(probe), nameof(IdProbe.Value)))),
+                    Expression.Not(Expression.Property(row, nameof(ResourceEntity.IsHistory)))),
+                row);
+            // No LIMIT: a type and id have one current row, and SQLite compiles a statement again whenever its LIMIT parameter is bound.
+            using var command = db.Resources.AsNoTracking().Where(byId).Within(TypeSpecificScope.For(scope, type)).CreateDbCommand();
+            _sql = command.CommandText;
+            _parameters = [.. command.Parameters.Cast<DbParameter>()];
+            _idParameter = Array.FindIndex(_parameters, p => ReferenceEquals(p.Value, probe.Value));
+            if (_idParameter < 0)
+            {
+                throw new InvalidOperationException($"EF Core bound no parameter for the id in the read of {type}: {_sql}");
+            }
+
+            var entity = db.Model.FindEntityType(typeof(ResourceEntity))!;
+            var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
+            _columnNames = [.. Columns.Select(c => entity.FindProperty(c)!.GetColumnName(table)!)];
+        }
+
+        public async Task<ResourceEntity?> ExecuteAsync(FhirDbContext db, string id, CancellationToken ct)
+        {
+            var database = db.Database;
+            var opened = database.GetDbConnection().State != ConnectionState.Open;
+            if (opened)
+            {
+                await database.OpenConnectionAsync(ct);
+            }
+
+            try
+            {
+                var connection = database.GetDbConnection();
+                // On SQLite the connection's compiled statement for this SQL, when it has one (not to be disposed).
+                var reused = connection is SqliteConnection sqlite ? SqliteStatementCache.For(sqlite, _sql) : null;
+                var command = reused ?? connection.CreateCommand();
+                try
+                {
+                    if (reused is null)
+                    {
+                        command.CommandText = _sql;
+                    }
+
+                    command.Transaction = database.CurrentTransaction?.GetDbTransaction();
+                    command.Parameters.Clear();
+                    for (var i = 0; i < _parameters.Length; i++)
+                    {
+                        command.Parameters.Add(Copy(_parameters[i], i == _idParameter ? id : _parameters[i].Value));
+                    }
+
+                    await using var reader = await command.ExecuteReaderAsync(ct);
+                    return await reader.ReadAsync(ct) ? Materialize(reader, _ordinals ??= [.. _columnNames.Select(reader.GetOrdinal)]) : null;
+                }
+                finally
+                {
+                    if (reused is null)
+                    {
+                        await command.DisposeAsync();
+                    }
+                }
+            }
+            finally
+            {
+                if (opened)
+                {
+                    await database.CloseConnectionAsync();
+                }
+            }
+        }
+
+        private static ResourceEntity Materialize(DbDataReader reader, int[] ordinals) => new()
+        {
+            Sid = reader.GetInt64(ordinals[0]),
+            ResourceType = reader.GetString(ordinals[1]),
+            ResourceId = reader.GetString(ordinals[2]),
+            VersionId = reader.GetInt32(ordinals[3]),
+            LastUpdatedTicks = reader.GetInt64(ordinals[4]),
+            IsDeleted = reader.GetBoolean(ordinals[5]),
+            IsHistory = reader.GetBoolean(ordinals[6]),
+            Method = reader.GetString(ordinals[7]),
+            Json = reader.GetString(ordinals[8]),
+        };
+
+        /// <summary>
+        /// The parameter with its name and type and the given value. Not its size: EF sized it to the value it was
+        /// written with (the probe's one character), and both providers cut a longer value to that size.
+        /// </summary>
+        private static DbParameter Copy(DbParameter template, object? value) => template switch
+        {
+            SqliteParameter sqlite => new SqliteParameter(sqlite.ParameterName, sqlite.SqliteType) { Value = value },
+            NpgsqlParameter npgsql => Resized(npgsql.Clone(), value),
+            _ => throw new NotSupportedException($"Cannot copy a {template.GetType().Name}."),
+        };
+
+        private static NpgsqlParameter Resized(NpgsqlParameter copy, object? value)
+        {
+            copy.Size = 0;
+            copy.Value = value;
+            return copy;
+        }
     }
 
-    /// <summary>Marks where the resource type goes in the template above; replaced by the type as a literal.</summary>
-    private static string TypePlaceholder => "";
-
-    /// <summary>Marks where the scope goes in the template above; replaced by the scope's own tree before compiling.</summary>
-    private static Expression<Func<ResourceEntity, bool>> Placeholder => _ => true;
-
-    private sealed class PlaceholderReplacer(Expression<Func<ResourceEntity, bool>> scope, string type) : ExpressionVisitor
+    /// <summary>Holds the id EF sees while writing the SQL; a unique instance, so its parameter can be told from the scope's.</summary>
+    private sealed class IdProbe
     {
-        protected override Expression VisitMember(MemberExpression node) =>
-            node.Member.DeclaringType != typeof(ScopedReads) ? base.VisitMember(node)
-            : node.Member.Name == nameof(Placeholder) ? Expression.Quote(scope)
-            : node.Member.Name == nameof(TypePlaceholder) ? Expression.Constant(type, typeof(string))
-            : base.VisitMember(node);
+        public readonly string Value = new('\u0001', 1);
     }
 }
