@@ -1,8 +1,10 @@
 using System.Collections.Concurrent;
 using System.Data;
 using System.Data.Common;
+using System.Globalization;
 using System.Linq.Expressions;
 using System.Runtime.CompilerServices;
+using System.Text.RegularExpressions;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
@@ -20,7 +22,7 @@ namespace Referral.Fhir.Features.Access;
 /// execution went through EF's command, reader and shaper layers, which cost as much as SQLite's own work for the read.
 /// Each type's SQL carries only the part of the scope that can hold for that type (<see cref="TypeSpecificScope"/>).
 /// </summary>
-public static class ScopedReads
+public static partial class ScopedReads
 {
     /// <summary>Read scopes times resource types seen; beyond this reads fall back to ordinary LINQ.</summary>
     private const int MaxPlans = 1024;
@@ -45,6 +47,9 @@ public static class ScopedReads
     }
 
     /// <summary>The SQL EF Core writes for one scope's read of one type, with its parameters, and how to read its row.</summary>
+    [GeneratedRegex(@"@(?<name>\w+)")]
+    private static partial Regex NamedParameter();
+
     private sealed class CurrentVersionQuery
     {
         private static readonly string[] Columns =
@@ -80,8 +85,8 @@ public static class ScopedReads
                 row);
             // No LIMIT: a type and id have one current row, and SQLite compiles a statement again whenever its LIMIT parameter is bound.
             using var command = db.Resources.AsNoTracking().Where(byId).Within(TypeSpecificScope.For(scope, type)).CreateDbCommand();
-            _sql = command.CommandText;
             _parameters = [.. command.Parameters.Cast<DbParameter>()];
+            _sql = command is NpgsqlCommand ? Positional(command.CommandText, _parameters) : command.CommandText;
             _idParameter = Array.FindIndex(_parameters, p => ReferenceEquals(p.Value, probe.Value));
             if (_idParameter < 0)
             {
@@ -142,6 +147,20 @@ public static class ScopedReads
             }
         }
 
+        /// <summary>
+        /// The SQL with <c>$1</c>, <c>$2</c> … for EF's named parameters, in their order: Npgsql sends such a statement
+        /// as it is, where named parameters make it parse the whole text (kilobytes, with the organisation filter) on
+        /// every execution to rewrite them.
+        /// </summary>
+        private static string Positional(string sql, DbParameter[] parameters)
+        {
+            var positions = parameters.Select((p, i) => (Name: p.ParameterName.TrimStart('@'), Position: i + 1)).ToDictionary(p => p.Name, p => p.Position, StringComparer.Ordinal);
+            // Anything else after an @ (inside a literal) is left as it is.
+            return NamedParameter().Replace(sql, m => positions.TryGetValue(m.Groups["name"].Value, out var position)
+                ? "$" + position.ToString(CultureInfo.InvariantCulture)
+                : m.Value);
+        }
+
         private static ResourceEntity Materialize(DbDataReader reader, int[] ordinals) => new()
         {
             Sid = reader.GetInt64(ordinals[0]),
@@ -168,6 +187,8 @@ public static class ScopedReads
 
         private static NpgsqlParameter Resized(NpgsqlParameter copy, object? value)
         {
+            // Unnamed: the SQL refers to it by position.
+            copy.ParameterName = "";
             copy.Size = 0;
             copy.Value = value;
             return copy;
