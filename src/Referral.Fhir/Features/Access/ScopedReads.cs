@@ -1,10 +1,8 @@
 using System.Collections.Concurrent;
 using System.Data;
 using System.Data.Common;
-using System.Globalization;
 using System.Linq.Expressions;
 using System.Runtime.CompilerServices;
-using System.Text.RegularExpressions;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
@@ -22,7 +20,7 @@ namespace Referral.Fhir.Features.Access;
 /// execution went through EF's command, reader and shaper layers, which cost as much as SQLite's own work for the read.
 /// Each type's SQL carries only the part of the scope that can hold for that type (<see cref="TypeSpecificScope"/>).
 /// </summary>
-public static partial class ScopedReads
+public static class ScopedReads
 {
     /// <summary>Read scopes times resource types seen; beyond this reads fall back to ordinary LINQ.</summary>
     private const int MaxPlans = 1024;
@@ -47,9 +45,6 @@ public static partial class ScopedReads
     }
 
     /// <summary>The SQL EF Core writes for one scope's read of one type, with its parameters, and how to read its row.</summary>
-    [GeneratedRegex(@"@(?<name>\w+)")]
-    private static partial Regex NamedParameter();
-
     private sealed class CurrentVersionQuery
     {
         private static readonly string[] Columns =
@@ -65,6 +60,9 @@ public static partial class ScopedReads
         private readonly DbParameter[] _parameters;
 
         private readonly int _idParameter;
+
+        /// <summary>The SQL refers to its parameters by position ($1 …), so they go unnamed.</summary>
+        private readonly bool _positional;
 
         private readonly string[] _columnNames;
 
@@ -86,7 +84,10 @@ public static partial class ScopedReads
             // No LIMIT: a type and id have one current row, and SQLite compiles a statement again whenever its LIMIT parameter is bound.
             using var command = db.Resources.AsNoTracking().Where(byId).Within(TypeSpecificScope.For(scope, type)).CreateDbCommand();
             _parameters = [.. command.Parameters.Cast<DbParameter>()];
-            _sql = command is NpgsqlCommand ? Positional(command.CommandText, _parameters) : command.CommandText;
+            // Positional on PostgreSQL (see NpgsqlPositionalSql).
+            var positional = command is NpgsqlCommand ? NpgsqlPositionalSql.Positional(command.CommandText, [.. _parameters.Select(p => p.ParameterName)]) : null;
+            _positional = positional is not null;
+            _sql = positional ?? command.CommandText;
             _idParameter = Array.FindIndex(_parameters, p => ReferenceEquals(p.Value, probe.Value));
             if (_idParameter < 0)
             {
@@ -124,7 +125,7 @@ public static partial class ScopedReads
                     command.Parameters.Clear();
                     for (var i = 0; i < _parameters.Length; i++)
                     {
-                        command.Parameters.Add(Copy(_parameters[i], i == _idParameter ? id : _parameters[i].Value));
+                        command.Parameters.Add(Copy(_parameters[i], i == _idParameter ? id : _parameters[i].Value, _positional));
                     }
 
                     await using var reader = await command.ExecuteReaderAsync(ct);
@@ -147,20 +148,6 @@ public static partial class ScopedReads
             }
         }
 
-        /// <summary>
-        /// The SQL with <c>$1</c>, <c>$2</c> … for EF's named parameters, in their order: Npgsql sends such a statement
-        /// as it is, where named parameters make it parse the whole text (kilobytes, with the organisation filter) on
-        /// every execution to rewrite them.
-        /// </summary>
-        private static string Positional(string sql, DbParameter[] parameters)
-        {
-            var positions = parameters.Select((p, i) => (Name: p.ParameterName.TrimStart('@'), Position: i + 1)).ToDictionary(p => p.Name, p => p.Position, StringComparer.Ordinal);
-            // Anything else after an @ (inside a literal) is left as it is.
-            return NamedParameter().Replace(sql, m => positions.TryGetValue(m.Groups["name"].Value, out var position)
-                ? "$" + position.ToString(CultureInfo.InvariantCulture)
-                : m.Value);
-        }
-
         private static ResourceEntity Materialize(DbDataReader reader, int[] ordinals) => new()
         {
             Sid = reader.GetInt64(ordinals[0]),
@@ -178,17 +165,20 @@ public static partial class ScopedReads
         /// The parameter with its name and type and the given value. Not its size: EF sized it to the value it was
         /// written with (the probe's one character), and both providers cut a longer value to that size.
         /// </summary>
-        private static DbParameter Copy(DbParameter template, object? value) => template switch
+        private static DbParameter Copy(DbParameter template, object? value, bool positional) => template switch
         {
             SqliteParameter sqlite => new SqliteParameter(sqlite.ParameterName, sqlite.SqliteType) { Value = value },
-            NpgsqlParameter npgsql => Resized(npgsql.Clone(), value),
+            NpgsqlParameter npgsql => Resized(npgsql.Clone(), value, positional),
             _ => throw new NotSupportedException($"Cannot copy a {template.GetType().Name}."),
         };
 
-        private static NpgsqlParameter Resized(NpgsqlParameter copy, object? value)
+        private static NpgsqlParameter Resized(NpgsqlParameter copy, object? value, bool positional)
         {
-            // Unnamed: the SQL refers to it by position.
-            copy.ParameterName = "";
+            if (positional)
+            {
+                copy.ParameterName = "";
+            }
+
             copy.Size = 0;
             copy.Value = value;
             return copy;
