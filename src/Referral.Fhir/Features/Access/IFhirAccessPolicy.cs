@@ -28,8 +28,9 @@ public interface IFhirAccessPolicy
     Expression<Func<ResourceEntity, bool>>? WriteScope(FhirDbContext db);
 
     /// <summary>
-    /// Names what <see cref="ReadScope"/> depends on: two policies with the same key have the same read scope, so a
-    /// query compiled with one serves the other (<see cref="ScopedReads"/>). Null when the scope should not be reused.
+    /// Names what <see cref="ReadScope"/> and <see cref="WriteScope"/> depend on: two policies with the same key have the
+    /// same scopes, so a query written with one serves the other (<see cref="ScopedReads"/>). Null when the scopes should
+    /// not be reused.
     /// </summary>
     string? ReadScopeKey { get; }
 }

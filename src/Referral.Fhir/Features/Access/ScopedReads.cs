@@ -1,13 +1,9 @@
 using System.Collections.Concurrent;
-using System.Data;
 using System.Data.Common;
 using System.Linq.Expressions;
 using System.Runtime.CompilerServices;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
-using Microsoft.EntityFrameworkCore.Storage;
-using Npgsql;
 using Referral.Persistence;
 
 namespace Referral.Fhir.Features.Access;
@@ -28,6 +24,8 @@ public static class ScopedReads
     /// <summary>Per EF model as well: SQL written for SQLite must not run on PostgreSQL (tests host both in one process).</summary>
     private static readonly ConditionalWeakTable<IModel, ConcurrentDictionary<(string Scope, string Type), CurrentVersionQuery>> ByModel = [];
 
+    private static readonly ConditionalWeakTable<IModel, ConcurrentDictionary<(string Scope, string Type), ProbedCommand>> WriteChecksByModel = [];
+
     /// <summary>The current version (possibly a tombstone) of type/id if the caller may see it; null otherwise.</summary>
     public static Task<ResourceEntity?> FindCurrentAsync(FhirDbContext db, IFhirAccessPolicy access, string type, string id, CancellationToken ct)
     {
@@ -44,7 +42,30 @@ public static class ScopedReads
             .FirstOrDefaultAsync(ct);
     }
 
-    /// <summary>The SQL EF Core writes for one scope's read of one type, with its parameters, and how to read its row.</summary>
+    /// <summary>
+    /// Whether <paramref name="written"/> (a row saved in the current transaction) falls in <paramref name="scope"/>,
+    /// the caller's write scope, with one command per <paramref name="scopeKey"/> and type as for reads; null key: LINQ.
+    /// </summary>
+    public static async Task<bool> IsWithinAsync(
+        FhirDbContext db, string? scopeKey, Expression<Func<ResourceEntity, bool>> scope, ResourceEntity written, CancellationToken ct)
+    {
+        var checks = WriteChecksByModel.GetValue(db.Model, _ => new());
+        if (scopeKey is not null && (checks.TryGetValue((scopeKey, written.ResourceType), out var check) || checks.Count < MaxPlans))
+        {
+            check ??= checks.GetOrAdd((scopeKey, written.ResourceType), type =>
+            {
+                var probe = new SidProbe();
+                return new ProbedCommand(
+                    db.Resources.AsNoTracking().Where(r => r.Sid == probe.Value).Where(TypeSpecificScope.For(scope, type.Type)).Select(r => r.Sid), probe.Value);
+            });
+            return await check.FirstOrDefaultAsync(db, written.Sid, reader => true, ct);
+        }
+
+        var sid = written.Sid;
+        return await db.Resources.Where(r => r.Sid == sid).Where(scope).AnyAsync(ct);
+    }
+
+    /// <summary>The read of one scope and type, and how to make a <see cref="ResourceEntity"/> of its row.</summary>
     private sealed class CurrentVersionQuery
     {
         private static readonly string[] Columns =
@@ -54,15 +75,7 @@ public static class ScopedReads
             nameof(ResourceEntity.Json),
         ];
 
-        private readonly string _sql;
-
-        /// <summary>EF's parameters as it bound them: the scope's values stay, the id's is replaced on each read.</summary>
-        private readonly DbParameter[] _parameters;
-
-        private readonly int _idParameter;
-
-        /// <summary>The SQL refers to its parameters by position ($1 …), so they go unnamed.</summary>
-        private readonly bool _positional;
+        private readonly ProbedCommand _command;
 
         private readonly string[] _columnNames;
 
@@ -81,72 +94,15 @@ public static class ScopedReads
                         Expression.Equal(Expression.Property(row, nameof(ResourceEntity.ResourceId)), Expression.Field(Expression.Constant(probe), nameof(IdProbe.Value)))),
                     Expression.Not(Expression.Property(row, nameof(ResourceEntity.IsHistory)))),
                 row);
-            // No LIMIT: a type and id have one current row, and SQLite compiles a statement again whenever its LIMIT parameter is bound.
-            using var command = db.Resources.AsNoTracking().Where(byId).Within(TypeSpecificScope.For(scope, type)).CreateDbCommand();
-            _parameters = [.. command.Parameters.Cast<DbParameter>()];
-            // Positional on PostgreSQL (see NpgsqlPositionalSql).
-            var positional = command is NpgsqlCommand ? NpgsqlPositionalSql.Positional(command.CommandText, [.. _parameters.Select(p => p.ParameterName)]) : null;
-            _positional = positional is not null;
-            _sql = positional ?? command.CommandText;
-            _idParameter = Array.FindIndex(_parameters, p => ReferenceEquals(p.Value, probe.Value));
-            if (_idParameter < 0)
-            {
-                throw new InvalidOperationException($"EF Core bound no parameter for the id in the read of {type}: {_sql}");
-            }
-
+            // No LIMIT: a type and id have one current row.
+            _command = new ProbedCommand(db.Resources.AsNoTracking().Where(byId).Within(TypeSpecificScope.For(scope, type)), probe.Value);
             var entity = db.Model.FindEntityType(typeof(ResourceEntity))!;
             var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
             _columnNames = [.. Columns.Select(c => entity.FindProperty(c)!.GetColumnName(table)!)];
         }
 
-        public async Task<ResourceEntity?> ExecuteAsync(FhirDbContext db, string id, CancellationToken ct)
-        {
-            var database = db.Database;
-            var opened = database.GetDbConnection().State != ConnectionState.Open;
-            if (opened)
-            {
-                await database.OpenConnectionAsync(ct);
-            }
-
-            try
-            {
-                var connection = database.GetDbConnection();
-                // On SQLite the connection's compiled statement for this SQL, when it has one (not to be disposed).
-                var reused = connection is SqliteConnection sqlite ? SqliteStatementCache.For(sqlite, _sql) : null;
-                var command = reused ?? connection.CreateCommand();
-                try
-                {
-                    if (reused is null)
-                    {
-                        command.CommandText = _sql;
-                    }
-
-                    command.Transaction = database.CurrentTransaction?.GetDbTransaction();
-                    command.Parameters.Clear();
-                    for (var i = 0; i < _parameters.Length; i++)
-                    {
-                        command.Parameters.Add(Copy(_parameters[i], i == _idParameter ? id : _parameters[i].Value, _positional));
-                    }
-
-                    await using var reader = await command.ExecuteReaderAsync(ct);
-                    return await reader.ReadAsync(ct) ? Materialize(reader, _ordinals ??= [.. _columnNames.Select(reader.GetOrdinal)]) : null;
-                }
-                finally
-                {
-                    if (reused is null)
-                    {
-                        await command.DisposeAsync();
-                    }
-                }
-            }
-            finally
-            {
-                if (opened)
-                {
-                    await database.CloseConnectionAsync();
-                }
-            }
-        }
+        public Task<ResourceEntity?> ExecuteAsync(FhirDbContext db, string id, CancellationToken ct) =>
+            _command.FirstOrDefaultAsync(db, id, reader => Materialize(reader, _ordinals ??= [.. _columnNames.Select(reader.GetOrdinal)]), ct);
 
         private static ResourceEntity Materialize(DbDataReader reader, int[] ordinals) => new()
         {
@@ -160,34 +116,17 @@ public static class ScopedReads
             Method = reader.GetString(ordinals[7]),
             Json = reader.GetString(ordinals[8]),
         };
-
-        /// <summary>
-        /// The parameter with its name and type and the given value. Not its size: EF sized it to the value it was
-        /// written with (the probe's one character), and both providers cut a longer value to that size.
-        /// </summary>
-        private static DbParameter Copy(DbParameter template, object? value, bool positional) => template switch
-        {
-            SqliteParameter sqlite => new SqliteParameter(sqlite.ParameterName, sqlite.SqliteType) { Value = value },
-            NpgsqlParameter npgsql => Resized(npgsql.Clone(), value, positional),
-            _ => throw new NotSupportedException($"Cannot copy a {template.GetType().Name}."),
-        };
-
-        private static NpgsqlParameter Resized(NpgsqlParameter copy, object? value, bool positional)
-        {
-            if (positional)
-            {
-                copy.ParameterName = "";
-            }
-
-            copy.Size = 0;
-            copy.Value = value;
-            return copy;
-        }
     }
 
-    /// <summary>Holds the id EF sees while writing the SQL; a unique instance, so its parameter can be told from the scope's.</summary>
+    /// <summary>Holds the id EF sees while writing the SQL: a value no resource id can have (ids are validated first).</summary>
     private sealed class IdProbe
     {
-        public readonly string Value = new('\u0001', 1);
+        public readonly string Value = "\u0001";
+    }
+
+    /// <summary>Holds the row key EF sees while writing the SQL: keys are positive.</summary>
+    private sealed class SidProbe
+    {
+        public readonly long Value = -1;
     }
 }
