@@ -88,7 +88,7 @@ public sealed class WriteUnit(
             return;
         }
 
-        var written = staged.Where(e => !e.IsDeleted).Select(e => e.Sid).ToList();
+        var written = staged.Where(e => !e.IsDeleted).ToList();
         if (written.Count == 0)
         {
             return;
@@ -97,7 +97,7 @@ public sealed class WriteUnit(
         // A few rows (a single create or update): one prepared check per row, instead of EF walking the whole filter.
         if (written.Count <= MaxRowsCheckedOneByOne && store.Access.ReadScopeKey is { } key)
         {
-            foreach (var entity in staged.Where(e => !e.IsDeleted))
+            foreach (var entity in written)
             {
                 if (!await ScopedReads.IsWithinAsync(db, "write\n" + key, scope, entity, ct))
                 {
@@ -108,10 +108,11 @@ public sealed class WriteUnit(
             return;
         }
 
-        var allowed = await db.Resources.Where(r => written.Contains(r.Sid)).Where(scope).Select(r => r.Sid).ToListAsync(ct);
-        if (allowed.Count < written.Count)
+        var sids = written.Select(e => e.Sid).ToList();
+        var allowed = await db.Resources.Where(r => sids.Contains(r.Sid)).Where(scope).Select(r => r.Sid).ToListAsync(ct);
+        if (allowed.Count < sids.Count)
         {
-            throw OutsideWriteScope(staged.First(e => !e.IsDeleted && !allowed.Contains(e.Sid)));
+            throw OutsideWriteScope(written.First(e => !allowed.Contains(e.Sid)));
         }
     }
 
