@@ -18,21 +18,20 @@ namespace Referral.Fhir.Features.Access;
 /// </summary>
 public static class ScopedReads
 {
-    /// <summary>Read scopes times resource types seen; beyond this reads fall back to ordinary LINQ.</summary>
+    /// <summary>Scopes times resource types kept per table below; beyond this, ordinary LINQ.</summary>
     private const int MaxPlans = 1024;
 
     /// <summary>Per EF model as well: SQL written for SQLite must not run on PostgreSQL (tests host both in one process).</summary>
     private static readonly ConditionalWeakTable<IModel, ConcurrentDictionary<(string Scope, string Type), CurrentVersionQuery>> ByModel = [];
 
+    /// <summary>The write-scope checks, apart from the reads: a key names both scopes (<see cref="IFhirAccessPolicy.ReadScopeKey"/>).</summary>
     private static readonly ConditionalWeakTable<IModel, ConcurrentDictionary<(string Scope, string Type), ProbedCommand>> WriteChecksByModel = [];
 
     /// <summary>The current version (possibly a tombstone) of type/id if the caller may see it; null otherwise.</summary>
     public static Task<ResourceEntity?> FindCurrentAsync(FhirDbContext db, IFhirAccessPolicy access, string type, string id, CancellationToken ct)
     {
-        var plans = ByModel.GetValue(db.Model, _ => new());
-        if (access.ReadScopeKey is { } key && (plans.TryGetValue((key, type), out var plan) || plans.Count < MaxPlans))
+        if (access.ReadScopeKey is { } key && PlanFor(ByModel, db, key, type, () => new CurrentVersionQuery(db, access.ReadScope(db), type)) is { } plan)
         {
-            plan ??= plans.GetOrAdd((key, type), _ => new CurrentVersionQuery(db, access.ReadScope(db), type));
             return plan.ExecuteAsync(db, id, ct);
         }
 
@@ -44,25 +43,36 @@ public static class ScopedReads
 
     /// <summary>
     /// Whether <paramref name="written"/> (a row saved in the current transaction) falls in <paramref name="scope"/>,
-    /// the caller's write scope, with one command per <paramref name="scopeKey"/> and type as for reads; null key: LINQ.
+    /// the caller's write scope, with one command per <paramref name="scopeKey"/> and type as for reads.
     /// </summary>
     public static async Task<bool> IsWithinAsync(
-        FhirDbContext db, string? scopeKey, Expression<Func<ResourceEntity, bool>> scope, ResourceEntity written, CancellationToken ct)
+        FhirDbContext db, string scopeKey, Expression<Func<ResourceEntity, bool>> scope, ResourceEntity written, CancellationToken ct)
     {
-        var checks = WriteChecksByModel.GetValue(db.Model, _ => new());
-        if (scopeKey is not null && (checks.TryGetValue((scopeKey, written.ResourceType), out var check) || checks.Count < MaxPlans))
+        var type = written.ResourceType;
+        if (PlanFor(WriteChecksByModel, db, scopeKey, type, () => WriteCheck(db, scope, type)) is { } check)
         {
-            check ??= checks.GetOrAdd((scopeKey, written.ResourceType), type =>
-            {
-                var probe = new SidProbe();
-                return new ProbedCommand(
-                    db.Resources.AsNoTracking().Where(r => r.Sid == probe.Value).Where(TypeSpecificScope.For(scope, type.Type)).Select(r => r.Sid), probe.Value);
-            });
             return await check.FirstOrDefaultAsync(db, written.Sid, reader => true, ct);
         }
 
         var sid = written.Sid;
         return await db.Resources.Where(r => r.Sid == sid).Where(scope).AnyAsync(ct);
+    }
+
+    /// <summary>The plan of a scope and type kept in <paramref name="table"/>, made now if new; null once it holds <see cref="MaxPlans"/> (run LINQ then).</summary>
+    private static T? PlanFor<T>(
+        ConditionalWeakTable<IModel, ConcurrentDictionary<(string Scope, string Type), T>> table, FhirDbContext db, string scopeKey, string type, Func<T> make)
+        where T : class
+    {
+        var plans = table.GetValue(db.Model, _ => new());
+        return plans.TryGetValue((scopeKey, type), out var plan) ? plan
+            : plans.Count < MaxPlans ? plans.GetOrAdd((scopeKey, type), _ => make())
+            : null;
+    }
+
+    private static ProbedCommand WriteCheck(FhirDbContext db, Expression<Func<ResourceEntity, bool>> scope, string type)
+    {
+        var probe = new SidProbe();
+        return new ProbedCommand(db.Resources.AsNoTracking().Where(r => r.Sid == probe.Value).Where(TypeSpecificScope.For(scope, type)).Select(r => r.Sid), probe.Value);
     }
 
     /// <summary>The read of one scope and type, and how to make a <see cref="ResourceEntity"/> of its row.</summary>

@@ -99,7 +99,7 @@ public sealed class WriteUnit(
         {
             foreach (var entity in written)
             {
-                if (!await ScopedReads.IsWithinAsync(db, "write\n" + key, scope, entity, ct))
+                if (!await ScopedReads.IsWithinAsync(db, key, scope, entity, ct))
                 {
                     throw OutsideWriteScope(entity);
                 }
