@@ -54,63 +54,16 @@ internal static class SystemHistory
                 ticks.Add(offset >= total ? [] : await store.HistoryTicksAsync(window, end, ct));
             }
 
-            var (before, on) = Split(ticks, offset, end);
+            var (before, on) = TimeOrderedMerge.Split(ticks, offset, end, newestFirst: true);
             var pages = new List<IReadOnlyList<ResourceEntity>> { on[0] == 0 ? [] : await newestFirst.Skip(before[0]).Take(on[0]).ToListAsync(ct) };
             for (var i = 0; i < stores.Count; i++)
             {
                 pages.Add(on[i + 1] == 0 ? [] : await stores[i].HistoryAsync(window, before[i + 1], on[i + 1], ct));
             }
 
-            page = Merge(pages);
+            page = TimeOrderedMerge.Merge(pages, newestFirst: true);
         }
 
         return HistoryEndpoints.Bundle(self, page, total, count, offset, query["_since"].ToString(), window);
-    }
-
-    /// <summary>
-    /// Walks the merged order of the sources' newest-first times up to <paramref name="end"/>: how many of each source
-    /// come before position <paramref name="offset"/>, and how many between it and <paramref name="end"/>.
-    /// </summary>
-    private static (int[] Before, int[] On) Split(List<IReadOnlyList<long>> ticks, int offset, int end)
-    {
-        var before = new int[ticks.Count];
-        var on = new int[ticks.Count];
-        var next = new int[ticks.Count];
-        for (var position = 0; position < end && Newest(ticks, next) is var source && source >= 0; position++)
-        {
-            (position < offset ? before : on)[source]++;
-            next[source]++;
-        }
-
-        return (before, on);
-    }
-
-    /// <summary>The pages of each source, newest first, merged in the same order <see cref="Split"/> walked.</summary>
-    private static List<ResourceEntity> Merge(List<IReadOnlyList<ResourceEntity>> pages)
-    {
-        var ticks = pages.Select(p => (IReadOnlyList<long>)[.. p.Select(r => r.LastUpdatedTicks)]).ToList();
-        var next = new int[pages.Count];
-        var merged = new List<ResourceEntity>();
-        while (Newest(ticks, next) is var source && source >= 0)
-        {
-            merged.Add(pages[source][next[source]++]);
-        }
-
-        return merged;
-    }
-
-    /// <summary>The source whose next version is the newest, the earliest source at equal times; -1 when all are done.</summary>
-    private static int Newest(List<IReadOnlyList<long>> ticks, int[] next)
-    {
-        var newest = -1;
-        for (var i = 0; i < ticks.Count; i++)
-        {
-            if (next[i] < ticks[i].Count && (newest < 0 || ticks[i][next[i]] > ticks[newest][next[newest]]))
-            {
-                newest = i;
-            }
-        }
-
-        return newest;
     }
 }

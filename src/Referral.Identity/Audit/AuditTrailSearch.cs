@@ -45,9 +45,36 @@ public sealed class AuditTrailSearch(FhirOptions fhir, NodeOptions node)
     public async Task<AuditTrailPage> SearchAsync(
         IQueryable<AuditRecord> records, IReadOnlyList<KeyValuePair<string, string>> parameters, bool strict, AuditChainTargets chains, CancellationToken ct)
     {
+        var search = await ParseAsync(records, parameters, strict, chains, ct);
+        int? matches = search.WithTotal ? await search.Records.CountAsync(ct) : null;
+        if (search.Summary == "count")
+        {
+            return new AuditTrailPage([], matches, search.Offset, search.Count, false, search.Applied, search.Ignored, search.Summary, search.Elements);
+        }
+
+        var page = await search.Ordered().AsNoTracking().Skip(search.Offset).Take(search.Count + 1).ToListAsync(ct);
+        var hasMore = page.Count > search.Count;
+        return new AuditTrailPage(
+            hasMore ? page.GetRange(0, search.Count) : page, matches, search.Offset, search.Count, hasMore, search.Applied, search.Ignored, search.Summary, search.Elements);
+    }
+
+    /// <summary>
+    /// When the first <paramref name="take"/> matches were recorded, in the search's order (<c>_offset</c> and
+    /// <c>_count</c> do not apply): enough to merge the trail's matches with another source's by time.
+    /// </summary>
+    public async Task<IReadOnlyList<long>> TicksAsync(
+        IQueryable<AuditRecord> records, IReadOnlyList<KeyValuePair<string, string>> parameters, int take, AuditChainTargets chains, CancellationToken ct)
+    {
+        var search = await ParseAsync(records, parameters, strict: true, chains, ct);
+        return await search.Ordered().Select(r => r.RecordedTicks).Take(take).ToListAsync(ct);
+    }
+
+    private async Task<ParsedSearch> ParseAsync(
+        IQueryable<AuditRecord> records, IReadOnlyList<KeyValuePair<string, string>> parameters, bool strict, AuditChainTargets chains, CancellationToken ct)
+    {
         var count = fhir.DefaultPageSize;
         var offset = 0;
-        var descending = (bool?)null;
+        var descending = false;
         var withTotal = true;
         string? summary = null;
         IReadOnlyList<string>? elements = null;
@@ -96,18 +123,17 @@ public sealed class AuditTrailSearch(FhirOptions fhir, NodeOptions node)
             }
         }
 
-        int? matches = withTotal ? await records.CountAsync(ct) : null;
-        if (summary == "count")
-        {
-            return new AuditTrailPage([], matches, offset, count, false, applied, ignored, summary, elements);
-        }
+        return new ParsedSearch(records, count, offset, descending, withTotal, summary, elements, applied, ignored);
+    }
 
-        var ordered = descending == true
-            ? records.OrderByDescending(r => r.RecordedTicks).ThenByDescending(r => r.Id)
-            : records.OrderBy(r => r.RecordedTicks).ThenBy(r => r.Id);
-        var page = await ordered.AsNoTracking().Skip(offset).Take(count + 1).ToListAsync(ct);
-        var hasMore = page.Count > count;
-        return new AuditTrailPage(hasMore ? page.GetRange(0, count) : page, matches, offset, count, hasMore, applied, ignored, summary, elements);
+    /// <summary>A search's matching records and result controls, before anything is queried.</summary>
+    private sealed record ParsedSearch(
+        IQueryable<AuditRecord> Records, int Count, int Offset, bool Descending, bool WithTotal, string? Summary, IReadOnlyList<string>? Elements,
+        List<KeyValuePair<string, string>> Applied, List<string> Ignored)
+    {
+        public IOrderedQueryable<AuditRecord> Ordered() => Descending
+            ? Records.OrderByDescending(r => r.RecordedTicks).ThenByDescending(r => r.Id)
+            : Records.OrderBy(r => r.RecordedTicks).ThenBy(r => r.Id);
     }
 
     /// <summary>One filter parameter (<c>name[:modifier]</c> or a chain) as a condition on records.</summary>

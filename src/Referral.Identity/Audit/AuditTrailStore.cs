@@ -52,6 +52,9 @@ public sealed class AuditTrailStore(
             [.. page.Records.Select(Stored)], [], page.Total, page.Offset, page.Count, page.HasMore, page.Applied, page.Ignored, page.Summary, page.Elements);
     }
 
+    public async Task<IReadOnlyList<long>> SearchTicksAsync(IReadOnlyList<KeyValuePair<string, string>> parameters, int take, CancellationToken ct) =>
+        await search.TicksAsync(await RecordsAsync(ct), parameters, take, ChainTargetsAsync, ct);
+
     public async Task<int> CountHistoryAsync(HistoryWindow window, CancellationToken ct) =>
         await (await WithinAsync(window, ct)).CountAsync(ct);
 

@@ -103,6 +103,70 @@ public abstract class AuditTrailReachTests(NodeFactory node)
         Assert.Equal("_until", (await badBound.ReadAsync<OperationOutcome>()).Issue[0].Expression.Single());
     }
 
+    private static string Instant(DateTime at) => Uri.EscapeDataString(at.ToString("yyyy-MM-ddTHH:mm:ss.fffffffZ", CultureInfo.InvariantCulture));
+
+    [Fact]
+    public async System.Threading.Tasks.Task An_admins_search_of_all_types_includes_the_AuditEvents_and_pages_across_both_stores()
+    {
+        var window = $"_lastUpdated=ge{Instant(DateTime.UtcNow.AddSeconds(-1))}";
+        using var doctor = await DoctorAsync();
+        var (id, _, _) = await PatientReadByDoctorAsync(doctor);
+        window += $"&_lastUpdated=le{Instant(DateTime.UtcNow.AddSeconds(1))}";
+        await System.Threading.Tasks.Task.Delay(1100);
+        using var admin = node.CreateClient();
+
+        // Every search below is itself audited, after the window closed: the window's contents no longer change.
+        var all = await admin.SearchAsync($"?{window}&_count=500");
+        Assert.Equal(all.Entry.Count, all.Total);
+        var aboutPatient = (await admin.SearchAsync($"AuditEvent?patient={id}")).Matches<AuditEvent>().Select(a => a.Id).ToHashSet();
+        Assert.Equal(2, aboutPatient.Count);
+        Assert.Subset(all.Matches<AuditEvent>().Select(a => a.Id).ToHashSet(), aboutPatient);
+        Assert.Contains(all.Matches<Patient>(), p => p.Id == id);
+
+        // Unsorted, the store's matches come first, then the trail's in the order recorded; pages of one match walk it all.
+        var firstAudit = all.Entry.FindIndex(e => e.Resource is AuditEvent);
+        Assert.DoesNotContain(all.Entry.Skip(firstAudit), e => e.Resource is not AuditEvent);
+        Assert.Equal(all.Total, (await admin.SearchAsync($"?{window}&_summary=count")).Total);
+        var paged = new List<string?>();
+        var url = $"/fhir?{window}&_count=1";
+        for (var pages = 0; url is not null && pages <= all.Entry.Count; pages++)
+        {
+            using var response = await admin.GetAsync(url);
+            var page = await response.ReadAsync<Bundle>();
+            Assert.Equal(all.Total, page.Total);
+            paged.AddRange(page.Entry.Select(e => e.FullUrl));
+            url = page.Link.SingleOrDefault(l => l.Relation == "next")?.Url is { } next ? new Uri(next).PathAndQuery : null;
+        }
+
+        Assert.Null(url);
+        Assert.Equal(all.Entry.Select(e => e.FullUrl), paged);
+
+        // Sorted by time, the two stores interleave: the create's record is not earlier than the patient it created.
+        var newestFirst = await admin.SearchAsync($"?{window}&_sort=-_lastUpdated&_count=2");
+        var byTime = new List<Bundle.EntryComponent>(newestFirst.Entry);
+        var more = await admin.SearchAsync($"?{window}&_sort=-_lastUpdated&_count=500&_offset=2");
+        byTime.AddRange(more.Entry);
+        Assert.Equal(all.Entry.Select(e => e.FullUrl).Order(), byTime.Select(e => e.FullUrl).Order());
+        var times = byTime.Select(e => e.Resource.Meta.LastUpdated!.Value).ToList();
+        Assert.Equal(times.OrderDescending(), times);
+        var oldestFirst = (await admin.SearchAsync($"?{window}&_sort=_lastUpdated&_count=500")).Entry.Select(e => e.FullUrl).ToList();
+        Assert.Equal(byTime.Select(e => e.FullUrl).Reverse(), oldestFirst);
+
+        // A record answers _id; the trail holds no tags, so _tag finds none of its records.
+        var record = aboutPatient.First();
+        Assert.Equal([record], (await admin.SearchAsync($"?_id={record}")).Matches<AuditEvent>().Select(a => a.Id));
+        Assert.Empty((await admin.SearchAsync($"?{window}&_tag=http://example.org/tags|any")).Entry);
+
+        using var unsortable = await admin.GetAsync($"/fhir?{window}&_sort=_id");
+        Assert.Equal(HttpStatusCode.BadRequest, unsortable.StatusCode);
+        Assert.Equal("_sort", (await unsortable.ReadAsync<OperationOutcome>()).Issue[0].Expression.Single());
+
+        // For anyone else a search of all types leaves the trail out.
+        var doctors = await doctor.SearchAsync($"?{window}&_count=500");
+        Assert.DoesNotContain(doctors.Entry, e => e.Resource is AuditEvent);
+        Assert.Contains(doctors.Matches<Patient>(), p => p.Id == id);
+    }
+
     [Fact]
     public async System.Threading.Tasks.Task A_non_admin_sees_no_AuditEvent_in_system_history_nor_through_revinclude()
     {

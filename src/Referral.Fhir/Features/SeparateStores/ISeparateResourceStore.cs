@@ -29,6 +29,13 @@ public interface ISeparateResourceStore
     /// <summary>A search of <see cref="ResourceType"/> (its own parameters, no <c>_type</c>), answered as its type-level search is.</summary>
     Task<SearchResult> SearchAsync(IReadOnlyList<KeyValuePair<string, string>> parameters, bool strict, CancellationToken ct);
 
+    /// <summary>
+    /// The last-updated ticks of the first <paramref name="take"/> matches of a search (filters and <c>_sort</c> by
+    /// <c>_lastUpdated</c>; no paging), in its order: enough to merge its matches with the store's without loading them.
+    /// </summary>
+    /// <exception cref="Errors.BadRequestException">A parameter is not one the store answers.</exception>
+    Task<IReadOnlyList<long>> SearchTicksAsync(IReadOnlyList<KeyValuePair<string, string>> parameters, int take, CancellationToken ct);
+
     /// <summary>How many versions lie within <paramref name="window"/> (type and system history).</summary>
     Task<int> CountHistoryAsync(HistoryWindow window, CancellationToken ct);
 

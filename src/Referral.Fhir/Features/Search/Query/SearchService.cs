@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using Microsoft.EntityFrameworkCore;
 using Referral.Fhir.Errors;
 using Referral.Fhir.Features.Access;
@@ -32,18 +33,31 @@ public sealed class SearchService(SearchParameterRegistry registry, FhirOptions?
         access ??= UnrestrictedAccessPolicy.Instance;
         separateStores ??= [];
         access.Demand(FhirInteraction.Search, string.IsNullOrEmpty(resourceType) ? null : resourceType);
-        if (string.IsNullOrEmpty(resourceType) && SeparateTypeSearch.Target(parameters, separateStores, access) is { } separate)
+        if (string.IsNullOrEmpty(resourceType))
         {
-            return await SeparateTypeSearch.SearchAsync(separate, parameters, strict, ct);
+            if (SeparateTypeSearch.Target(parameters, separateStores, access) is { } separate)
+            {
+                return await SeparateTypeSearch.SearchAsync(separate, parameters, strict, ct);
+            }
+
+            if (SystemSearchAcrossStores.Joining(parameters, separateStores, access) is { Count: > 0 } joining)
+            {
+                return await SystemSearchAcrossStores.SearchAsync(
+                    store => SearchStoreAsync(db, null, store, strict, access, separateStores, ct),
+                    (store, take) => StoreTicksAsync(db, store, take, strict, access, separateStores, ct),
+                    parameters, joining, ct);
+            }
         }
 
-        var separateHas = await SeparateHasCriteria.ResolveAsync(parameters, separateStores, access, strict, ct);
-        var compiler = new FilterCompiler(registry, db, _clock.GetUtcNow().UtcDateTime, separateHas);
-        var request = new SearchRequestParser(compiler, strict, _defaultCount, _maxCount).Parse(ScopeOf(resourceType), parameters, filtersOnly: false);
-        var scope = access.ReadScope(db);
-        var searchedType = string.IsNullOrEmpty(request.Scope.ResourceType) ? null : request.Scope.ResourceType;
-        var visible = searchedType is null ? scope : TypeSpecificScope.For(scope, searchedType);
-        var filtered = Filter(compiler, request);
+        return await SearchStoreAsync(db, resourceType, parameters, strict, access, separateStores, ct);
+    }
+
+    /// <summary>The search within the FHIR store alone (with what separately stored types' <c>_has</c> and <c>_revinclude</c> add).</summary>
+    private async Task<SearchResult> SearchStoreAsync(
+        FhirDbContext db, string? resourceType, IReadOnlyList<KeyValuePair<string, string>> parameters, bool strict, IFhirAccessPolicy access,
+        IReadOnlyCollection<ISeparateResourceStore> separateStores, CancellationToken ct)
+    {
+        var (request, filtered, scope, visible, searchedType) = await PrepareAsync(db, resourceType, parameters, strict, access, separateStores, ct);
         var matching = filtered.Within(visible);
 
         var wantsTotal = request.Total != TotalMode.None || request.Summary == "count";
@@ -78,6 +92,35 @@ public sealed class SearchService(SearchParameterRegistry registry, FhirOptions?
         }
 
         return new SearchResult(page, included, total, request.Offset, request.Count, hasMore, request.Applied, request.Ignored, request.Summary, request.Elements);
+    }
+
+    /// <summary>
+    /// The last-updated ticks of the first <paramref name="take"/> matches of a system-level search within the FHIR
+    /// store, in its sort order (paging parameters do not apply): what <see cref="SystemSearchAcrossStores"/> merges by.
+    /// </summary>
+    private async Task<IReadOnlyList<long>> StoreTicksAsync(
+        FhirDbContext db, IReadOnlyList<KeyValuePair<string, string>> parameters, int take, bool strict, IFhirAccessPolicy access,
+        IReadOnlyCollection<ISeparateResourceStore> separateStores, CancellationToken ct)
+    {
+        var (request, filtered, _, visible, _) = await PrepareAsync(db, null, parameters, strict, access, separateStores, ct);
+        return await SortBuilder.Apply(filtered.Within(visible), db, request.Scope, request.Sort).Select(r => r.LastUpdatedTicks).Take(take).ToListAsync(ct);
+    }
+
+    /// <summary>
+    /// The parsed request, its filtered resources, the caller's read scope and that scope narrowed to the searched type
+    /// (<paramref name="resourceType"/>, or none at system level).
+    /// </summary>
+    private async Task<(SearchRequest Request, IQueryable<ResourceEntity> Filtered, Expression<Func<ResourceEntity, bool>>? Scope, Expression<Func<ResourceEntity, bool>>? Visible, string? SearchedType)> PrepareAsync(
+        FhirDbContext db, string? resourceType, IReadOnlyList<KeyValuePair<string, string>> parameters, bool strict, IFhirAccessPolicy access,
+        IReadOnlyCollection<ISeparateResourceStore> separateStores, CancellationToken ct)
+    {
+        var separateHas = await SeparateHasCriteria.ResolveAsync(parameters, separateStores, access, strict, ct);
+        var compiler = new FilterCompiler(registry, db, _clock.GetUtcNow().UtcDateTime, separateHas);
+        var request = new SearchRequestParser(compiler, strict, _defaultCount, _maxCount).Parse(ScopeOf(resourceType), parameters, filtersOnly: false);
+        var scope = access.ReadScope(db);
+        var searchedType = string.IsNullOrEmpty(request.Scope.ResourceType) ? null : request.Scope.ResourceType;
+        var visible = searchedType is null ? scope : TypeSpecificScope.For(scope, searchedType);
+        return (request, Filter(compiler, request), scope, visible, searchedType);
     }
 
     /// <summary>
