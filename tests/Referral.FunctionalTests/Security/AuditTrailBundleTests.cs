@@ -156,27 +156,35 @@ public abstract class AuditTrailBundleTests(NodeFactory node)
     }
 
     [Fact]
-    public async System.Threading.Tasks.Task A_batch_search_with_revinclude_AuditEvent_includes_the_trail_for_admins_only()
+    public async System.Threading.Tasks.Task Batch_searches_and_history_include_the_trail_for_admins_only()
     {
         var since = Uri.EscapeDataString(DateTime.UtcNow.AddSeconds(-1).ToString("yyyy-MM-ddTHH:mm:ss.fffffffZ", CultureInfo.InvariantCulture));
         using var doctor = await DoctorAsync();
         var (patient, trail) = await PatientReadByDoctorAsync(doctor);
         using var admin = node.CreateClient();
         var withTrail = $"Patient?_id={patient}&_revinclude=AuditEvent:patient";
-        var entries = new[] { Get(withTrail), Get($"_history?_since={since}&_count=500"), Get($"?_type=AuditEvent&patient={patient}") };
+        var entries = new[]
+        {
+            Get(withTrail), Get($"_history?_since={since}&_count=500"), Get($"?_lastUpdated=ge{since}&_count=500"), Get($"?_type=AuditEvent&patient={patient}"),
+        };
 
         var admins = await PostAsync(admin, Bundle.BundleType.Batch, entries);
         var included = ((Bundle)admins.Entry[0].Resource).Entry.Where(e => e.Search.Mode == Bundle.SearchEntryMode.Include).Select(e => e.Resource.Id);
         Assert.Equal(trail.Order(), included.Order());
         var historyIds = ((Bundle)admins.Entry[1].Resource).Entry.Where(e => e.Resource is AuditEvent).Select(e => e.Resource.Id).ToList();
         Assert.All(trail, id => Assert.Contains(id, historyIds));
-        Assert.Equal(trail.Order(), ((Bundle)admins.Entry[2].Resource).Matches<AuditEvent>().Select(a => a.Id).Order());
+        var searchedIds = ((Bundle)admins.Entry[2].Resource).Matches<AuditEvent>().Select(a => a.Id).ToList();
+        Assert.All(trail, id => Assert.Contains(id, searchedIds));
+        Assert.Equal(trail.Order(), ((Bundle)admins.Entry[3].Resource).Matches<AuditEvent>().Select(a => a.Id).Order());
 
-        var doctors = await PostAsync(doctor, Bundle.BundleType.Batch, entries[..2]);
+        var doctors = await PostAsync(doctor, Bundle.BundleType.Batch, entries[..3]);
         Assert.IsType<Patient>(((Bundle)doctors.Entry[0].Resource).Entry.Single().Resource);
         var history = (Bundle)doctors.Entry[1].Resource;
         Assert.DoesNotContain(history.Entry, e => e.Resource is AuditEvent);
         Assert.Single(history.Entry, e => e.Resource is Patient && e.Resource.Id == patient);
+        var searched = (Bundle)doctors.Entry[2].Resource;
+        Assert.DoesNotContain(searched.Entry, e => e.Resource is AuditEvent);
+        Assert.Single(searched.Entry, e => e.Resource is Patient && e.Resource.Id == patient);
     }
 
     /// <summary>AuditEvents stored as FHIR resources: none is ever written there by the API.</summary>
