@@ -59,6 +59,55 @@ public abstract class RestApiTests(NodeFactory factory)
         Assert.Equal("Versioned2", v2.Name[0].Family);
     }
 
+    /// <summary>On PostgreSQL reads under way together share round trips; each must still get its own answer.</summary>
+    [Fact]
+    public async System.Threading.Tasks.Task Reads_made_at_the_same_moment_each_get_their_own_resource_and_the_latest_version()
+    {
+        var patients = new List<Patient>();
+        for (var i = 0; i < 30; i++)
+        {
+            patients.Add(await Client.CreateAsync(NewPatient($"Concurrent{i}")));
+        }
+
+        var updated = patients[3];
+        updated.Name[0].Family = "Concurrent3-updated";
+        using (var put = await Client.PutAsync($"/fhir/Patient/{updated.Id}", FhirClient.Body(updated)))
+        {
+            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        }
+
+        using (var delete = await Client.DeleteAsync($"/fhir/Patient/{patients[7].Id}"))
+        {
+            Assert.True(delete.IsSuccessStatusCode);
+        }
+
+        // Each patient three times, interleaved, plus an id no resource has.
+        var ids = Enumerable.Repeat(patients.Select(p => p.Id), 3).SelectMany(x => x).Append("never-created-" + Guid.NewGuid().ToString("N")[..8]).ToList();
+        var responses = await System.Threading.Tasks.Task.WhenAll(ids.Select(id => Client.GetAsync($"/fhir/Patient/{id}")));
+
+        for (var i = 0; i < ids.Count; i++)
+        {
+            using var response = responses[i];
+            if (i == ids.Count - 1)
+            {
+                Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+                continue;
+            }
+
+            var index = i % patients.Count;
+            if (index == 7)
+            {
+                Assert.Equal(HttpStatusCode.Gone, response.StatusCode);
+                continue;
+            }
+
+            var read = await response.ReadAsync<Patient>();
+            Assert.Equal(ids[i], read.Id);
+            Assert.Equal(index == 3 ? "Concurrent3-updated" : $"Concurrent{index}", read.Name[0].Family);
+            Assert.Equal(index == 3 ? "2" : "1", read.Meta.VersionId);
+        }
+    }
+
     [Fact]
     public async System.Threading.Tasks.Task Put_with_a_new_client_id_creates_the_resource()
     {

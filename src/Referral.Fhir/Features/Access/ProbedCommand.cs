@@ -67,12 +67,7 @@ internal sealed class ProbedCommand
                 }
 
                 command.Transaction = database.CurrentTransaction?.GetDbTransaction();
-                command.Parameters.Clear();
-                for (var i = 0; i < _parameters.Length; i++)
-                {
-                    command.Parameters.Add(Copy(_parameters[i], i == _probed ? value : _parameters[i].Value, _positional));
-                }
-
+                Bind(command, value);
                 await using var reader = await command.ExecuteReaderAsync(ct);
                 return await reader.ReadAsync(ct) ? read(reader) : default;
             }
@@ -90,6 +85,31 @@ internal sealed class ProbedCommand
             {
                 await database.CloseConnectionAsync();
             }
+        }
+    }
+
+    /// <summary>Every row, read with <paramref name="read"/>, on <paramref name="connection"/> (open, no transaction), which the caller owns.</summary>
+    public async Task<List<T>> ToListAsync<T>(DbConnection connection, object value, Func<DbDataReader, T> read, CancellationToken ct)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = _sql;
+        Bind(command, value);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var rows = new List<T>();
+        while (await reader.ReadAsync(ct))
+        {
+            rows.Add(read(reader));
+        }
+
+        return rows;
+    }
+
+    private void Bind(DbCommand command, object value)
+    {
+        command.Parameters.Clear();
+        for (var i = 0; i < _parameters.Length; i++)
+        {
+            command.Parameters.Add(Copy(_parameters[i], i == _probed ? value : _parameters[i].Value, _positional));
         }
     }
 
