@@ -62,10 +62,7 @@ public sealed class RoundTripBatcherTests
 
         // Nothing more went: the first lookups, each on its own, are all that is under way.
         Assert.Equal(first.Select((_, i) => $"first-{i}"), database.Trips.Select(t => Assert.Single(t.Keys)));
-        database.Trip(0).Release.SetResult();
-        await first[0];
-        await WaitForTripsAsync(database, RoundTripBatcher<string, Row>.MaxInFlight + 1);
-        var next = database.Trip(RoundTripBatcher<string, Row>.MaxInFlight);
+        var next = await FinishFirstAsync(database);
         Assert.Equal(["a", "b", "missing", "c"], next.Keys);
         next.Release.SetResult();
         foreach (var (key, answer) in queued)
@@ -90,9 +87,7 @@ public sealed class RoundTripBatcherTests
 
         var one = batcher.GetAsync("same", CancellationToken.None);
         var two = batcher.GetAsync("same", CancellationToken.None);
-        database.Trip(0).Release.SetResult();
-        await WaitForTripsAsync(database, RoundTripBatcher<string, Row>.MaxInFlight + 1);
-        var next = database.Trip(RoundTripBatcher<string, Row>.MaxInFlight);
+        var next = await FinishFirstAsync(database);
         Assert.Equal(["same"], next.Keys);
         next.Release.SetResult();
 
@@ -137,9 +132,7 @@ public sealed class RoundTripBatcherTests
         await cancel.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => givingUp);
 
-        database.Trip(0).Release.SetResult();
-        await WaitForTripsAsync(database, RoundTripBatcher<string, Row>.MaxInFlight + 1);
-        database.Trip(RoundTripBatcher<string, Row>.MaxInFlight).Release.SetResult();
+        (await FinishFirstAsync(database)).Release.SetResult();
         Assert.Equal(new Row("stays"), await staying);
         ReleaseAll(database);
         await Task.WhenAll(first);
@@ -154,9 +147,7 @@ public sealed class RoundTripBatcherTests
         var keys = Enumerable.Range(0, RoundTripBatcher<string, Row>.MaxBatch + 5).Select(i => $"k{i:D4}").ToList();
 
         var lookups = keys.Select(k => batcher.GetAsync(k, CancellationToken.None)).ToList();
-        database.Trip(0).Release.SetResult();
-        await WaitForTripsAsync(database, RoundTripBatcher<string, Row>.MaxInFlight + 1);
-        var full = database.Trip(RoundTripBatcher<string, Row>.MaxInFlight);
+        var full = await FinishFirstAsync(database);
         Assert.Equal(keys.Take(RoundTripBatcher<string, Row>.MaxBatch), full.Keys);
         full.Release.SetResult();
         await WaitForTripsAsync(database, RoundTripBatcher<string, Row>.MaxInFlight + 2);
@@ -167,6 +158,14 @@ public sealed class RoundTripBatcherTests
         Assert.Equal(keys, (await Task.WhenAll(lookups)).Select(r => r!.Key));
         ReleaseAll(database);
         await Task.WhenAll(first);
+    }
+
+    /// <summary>Lets the first round trip finish, and gives the one that follows it with what queued meanwhile.</summary>
+    private static async Task<(IReadOnlyList<string> Keys, TaskCompletionSource Release)> FinishFirstAsync(HeldDatabase database)
+    {
+        database.Trip(0).Release.SetResult();
+        await WaitForTripsAsync(database, RoundTripBatcher<string, Row>.MaxInFlight + 1);
+        return database.Trip(RoundTripBatcher<string, Row>.MaxInFlight);
     }
 
     private static void ReleaseAll(HeldDatabase database)
