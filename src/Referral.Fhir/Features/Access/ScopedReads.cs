@@ -164,7 +164,7 @@ public static class ScopedReads
 
         private async Task<IReadOnlyList<ResourceEntity>> ReadManyAsync(ProbedCommand command, string connectionString, IReadOnlyList<string> ids, CancellationToken ct)
         {
-            // A pooled connection of the node's own pool (same connection string), held only for the round trip.
+            // A connection of the batched reads' own pool (see GenericPlans), held only for the round trip.
             await using var connection = new NpgsqlConnection(connectionString);
             await connection.OpenAsync(ct);
             return await command.ToListAsync(connection, ids.ToArray(), Materialize, ct);
