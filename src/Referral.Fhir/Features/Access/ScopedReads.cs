@@ -105,30 +105,22 @@ public static class ScopedReads
 
         public CurrentVersionQuery(FhirDbContext db, Expression<Func<ResourceEntity, bool>>? scope, string type)
         {
-            var probe = new IdProbe();
             var row = Expression.Parameter(typeof(ResourceEntity), "r");
-            // The type as a literal (it selects the type's own branch of the scope); the id through a field, which EF binds as a parameter.
-            var byId = Expression.Lambda<Func<ResourceEntity, bool>>(
+            // The type as a literal: it selects the type's own branch of the scope. The ids are captured, which EF binds as parameters.
+            var current = db.Resources.AsNoTracking().Where(Expression.Lambda<Func<ResourceEntity, bool>>(
                 Expression.AndAlso(
-                    Expression.AndAlso(
-                        Expression.Equal(Expression.Property(row, nameof(ResourceEntity.ResourceType)), Expression.Constant(type)),
-                        Expression.Equal(Expression.Property(row, nameof(ResourceEntity.ResourceId)), Expression.Field(Expression.Constant(probe), nameof(IdProbe.Value)))),
+                    Expression.Equal(Expression.Property(row, nameof(ResourceEntity.ResourceType)), Expression.Constant(type)),
                     Expression.Not(Expression.Property(row, nameof(ResourceEntity.IsHistory)))),
-                row);
-            // No LIMIT: a type and id have one current row.
+                row));
             var typeScope = TypeSpecificScope.For(scope, type);
-            _command = new ProbedCommand(db.Resources.AsNoTracking().Where(byId).Within(typeScope), probe.Value);
+            var probe = new IdProbe();
+            // No LIMIT: a type and id have one current row.
+            _command = new ProbedCommand(current.Where(r => r.ResourceId == probe.Value).Within(typeScope), probe.Value);
             if (db.Database.IsNpgsql())
             {
                 var ids = new IdsProbe();
-                var ofType = Expression.Lambda<Func<ResourceEntity, bool>>(
-                    Expression.AndAlso(
-                        Expression.Equal(Expression.Property(row, nameof(ResourceEntity.ResourceType)), Expression.Constant(type)),
-                        Expression.Not(Expression.Property(row, nameof(ResourceEntity.IsHistory)))),
-                    row);
                 // One array parameter (= ANY ($n)), so every batch size is one prepared statement.
-                _batchCommand = new ProbedCommand(
-                    db.Resources.AsNoTracking().Where(ofType).Where(r => EF.Parameter(ids.Values).Contains(r.ResourceId)).Within(typeScope), ids.Values);
+                _batchCommand = new ProbedCommand(current.Where(r => EF.Parameter(ids.Values).Contains(r.ResourceId)).Within(typeScope), ids.Values);
             }
 
             var entity = db.Model.FindEntityType(typeof(ResourceEntity))!;
