@@ -18,6 +18,12 @@ internal sealed record BenchOptions
 
     public int Connections { get; init; } = 10;
 
+    /// <summary>
+    /// Slices each scenario's measured window is cut into, taken in turn with the baseline's and the open node's
+    /// (<see cref="LoadRunner.RunInterleavedAsync"/>); 1 measures each in one piece, one after the other.
+    /// </summary>
+    public int Slices { get; init; } = 4;
+
     public int Patients { get; init; } = 10_000;
 
     /// <summary>Seeding stops taking new bundles after this long, so a slow provider still gets measured (with fewer patients).</summary>
@@ -59,7 +65,7 @@ internal sealed record BenchOptions
 
     public const string Usage =
         "usage: dotnet run -c Release --project tests/Referral.Benchmarks -- [--provider sqlite|postgres|both] [--duration 10] " +
-        "[--warmup 10] [--connections 10] [--patients 10000] [--seed-budget 180] [--import-concurrency 1] [--max-requests 2000000] [--no-build] " +
+        "[--warmup 10] [--connections 10] [--slices 4] [--patients 10000] [--seed-budget 180] [--import-concurrency 1] [--max-requests 2000000] [--no-build] " +
         "[--no-security-comparison] [--only read,search,create]\n" +
         "       dotnet run -c Release --project tests/Referral.Benchmarks -- --scenario referral [--referrals 50] [--submitters 1,4] " +
         "[--package-size 200] [--poll-interval-ms 5] [--dispatch-interval-ms 250] [--no-build]";
@@ -97,6 +103,7 @@ internal sealed record BenchOptions
                 "--duration" => options with { DurationSeconds = Number(1) },
                 "--warmup" => options with { WarmupSeconds = Number(0) },
                 "--connections" => options with { Connections = Number(1) },
+                "--slices" => options with { Slices = Number(1) },
                 "--patients" => options with { Patients = Number(1) },
                 "--seed-budget" => options with { SeedBudgetSeconds = Number(1) },
                 "--import-concurrency" => options with { ImportConcurrency = Number(1) },

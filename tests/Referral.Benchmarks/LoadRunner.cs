@@ -3,9 +3,27 @@ using System.Net;
 
 namespace Referral.Benchmarks;
 
+/// <summary>One server an interleaved run measures.</summary>
+/// <param name="Scenario">The name of its result.</param>
+/// <param name="Send">One request.</param>
+/// <param name="Reference">The published figure of the reference server for this scenario, if any.</param>
+/// <param name="NodeCpu">The node process's CPU time so far, when it is a node.</param>
+/// <param name="Settle">
+/// Finishes what the node defers after a slice (the secured node moves its journaled audit records into the trail a
+/// second later), counted in the slice, so that it neither runs in another server's slice nor goes unmeasured.
+/// </param>
+internal sealed record LoadTarget(
+    string Scenario,
+    Func<CancellationToken, Task<Outcome>> Send,
+    double? Reference,
+    Func<TimeSpan>? NodeCpu = null,
+    Func<CancellationToken, Task>? Settle = null);
+
 /// <summary>
 /// Closed-loop load: C workers each send one request, wait for the answer, and send the next, for a warm-up
-/// then a measured window (and never more than a maximum number of measured requests).
+/// then a measured window (and never more than a maximum number of measured requests). Each node's CPU time is read
+/// around every measured slice, which gives its CPU per request: that moves far less than throughput on a machine
+/// shared with other work.
 /// </summary>
 internal sealed class LoadRunner(int connections, TimeSpan warmup, TimeSpan duration, int maxRequests)
 {
@@ -27,20 +45,67 @@ internal sealed class LoadRunner(int connections, TimeSpan warmup, TimeSpan dura
     };
 
     /// <summary>
-    /// Runs <paramref name="send"/> in closed loop. Given <paramref name="nodeCpu"/> (the node process's CPU time so far),
-    /// the result also carries the node's CPU per measured request, which moves far less than throughput on a machine
-    /// shared with other work.
+    /// Measures several servers at the same moments: each is warmed up in turn, then their measured windows are cut into
+    /// <paramref name="slices"/> slices taken in turn (A B C A B C …), so a machine that speeds up or slows down during
+    /// the run (other tenants of the host) moves every server's figure alike, and their ratios stay true. Each result sums
+    /// its server's slices: requests, seconds, latencies and node CPU.
     /// </summary>
-    public async Task<ScenarioResult> RunAsync(
-        string scenario, Func<CancellationToken, Task<Outcome>> send, double? reference, CancellationToken ct, Func<TimeSpan>? nodeCpu = null)
+    public async Task<IReadOnlyList<ScenarioResult>> RunInterleavedAsync(IReadOnlyList<LoadTarget> targets, int slices, CancellationToken ct)
     {
-        Console.Error.WriteLine($"  {scenario}: {warmup.TotalSeconds:0} s warm-up + {duration.TotalSeconds:0} s, {connections} connections");
-        var counter = new long[1];
-        var start = Stopwatch.GetTimestamp();
-        var measureFrom = start + Ticks(warmup);
-        var measureUntil = measureFrom + Ticks(duration);
+        var slice = duration / slices;
+        Console.Error.WriteLine(
+            $"  {string.Join(", ", targets.Select(t => t.Scenario))}: {warmup.TotalSeconds:0} s warm-up each, then {slices} slices of "
+            + $"{slice.TotalSeconds:0.#} s each in turn, {connections} connections");
+        foreach (var target in targets)
+        {
+            var warmupFrom = Stopwatch.GetTimestamp();
+            await RunLoopsAsync(target.Send, NewWorkers(), long.MaxValue, warmupFrom + Ticks(warmup), int.MaxValue, ct);
+        }
 
-        async Task LoopAsync(WorkerStats stats)
+        var workers = targets.Select(_ => NewWorkers()).ToArray();
+        var seconds = new double[targets.Count];
+        var cpu = new TimeSpan[targets.Count];
+        for (var round = 0; round < slices; round++)
+        {
+            for (var i = 0; i < targets.Count; i++)
+            {
+                var cpuBefore = targets[i].NodeCpu?.Invoke() ?? TimeSpan.Zero;
+                var from = Stopwatch.GetTimestamp();
+                var end = await RunLoopsAsync(targets[i].Send, workers[i], from, from + Ticks(slice), maxRequests / slices, ct);
+                if (targets[i].Settle is { } settle)
+                {
+                    await settle(ct);
+                    end = Stopwatch.GetTimestamp();
+                }
+
+                cpu[i] += (targets[i].NodeCpu?.Invoke() ?? TimeSpan.Zero) - cpuBefore;
+                seconds[i] += end > from ? (double)(end - from) / Stopwatch.Frequency : 0;
+            }
+        }
+
+        return [.. targets.Select((t, i) =>
+            WithCpu(WorkerStats.Merge(workers[i], t.Scenario, "req/s", items: null, seconds[i], t.Reference), t.NodeCpu is null ? null : cpu[i]))];
+    }
+
+    private WorkerStats[] NewWorkers() => [.. Enumerable.Range(0, connections).Select(_ => new WorkerStats())];
+
+    private static ScenarioResult WithCpu(ScenarioResult result, TimeSpan? nodeCpu) =>
+        nodeCpu is not { } cpu || result.Requests == 0
+            ? result
+            : result with { NodeCpuMicrosecondsPerRequest = cpu.TotalMicroseconds / result.Requests };
+
+    /// <summary>
+    /// The closed loops, one per connection, until <paramref name="measureUntil"/>; requests sent from
+    /// <paramref name="measureFrom"/> on are recorded in <paramref name="workers"/> (at most <paramref name="limit"/>).
+    /// Returns when the last measured request was answered.
+    /// </summary>
+    private static async Task<long> RunLoopsAsync(
+        Func<CancellationToken, Task<Outcome>> send, WorkerStats[] workers, long measureFrom, long measureUntil, int limit, CancellationToken ct)
+    {
+        var counter = new long[1];
+        var last = new long[workers.Length];
+
+        async Task LoopAsync(int worker)
         {
             while (!ct.IsCancellationRequested)
             {
@@ -51,7 +116,7 @@ internal sealed class LoadRunner(int connections, TimeSpan warmup, TimeSpan dura
                 }
 
                 var measured = t0 >= measureFrom;
-                if (measured && Interlocked.Increment(ref counter[0]) > maxRequests)
+                if (measured && Interlocked.Increment(ref counter[0]) > limit)
                 {
                     return;
                 }
@@ -60,42 +125,15 @@ internal sealed class LoadRunner(int connections, TimeSpan warmup, TimeSpan dura
                 var t1 = Stopwatch.GetTimestamp();
                 if (measured)
                 {
-                    stats.Record(t1 - t0, outcome);
-                    stats.LastCompletion = t1;
+                    workers[worker].Record(t1 - t0, outcome);
+                    last[worker] = t1;
                 }
             }
         }
 
-        var workers = new WorkerStats[connections];
-        var loops = new Task[connections];
-        for (var i = 0; i < connections; i++)
-        {
-            var stats = workers[i] = new WorkerStats();
-            loops[i] = Task.Run(() => LoopAsync(stats), ct);
-        }
-
-        // The node's CPU clock is read as the measured window opens and once the last measured request is answered.
-        var cpuAtStart = nodeCpu is null ? Task.FromResult(TimeSpan.Zero) : CpuAtAsync(measureFrom, nodeCpu, ct);
-        await Task.WhenAll(loops);
+        await Task.WhenAll(Enumerable.Range(0, workers.Length).Select(i => Task.Run(() => LoopAsync(i), ct)));
         ct.ThrowIfCancellationRequested();
-        var cpuAtEnd = nodeCpu?.Invoke() ?? TimeSpan.Zero;
-        var end = workers.Max(w => w.LastCompletion);
-        var seconds = end > measureFrom ? (double)(end - measureFrom) / Stopwatch.Frequency : 0;
-        var result = WorkerStats.Merge(workers, scenario, "req/s", items: null, seconds, reference);
-        return nodeCpu is null || result.Requests == 0
-            ? result
-            : result with { NodeCpuMicrosecondsPerRequest = (cpuAtEnd - await cpuAtStart).TotalMicroseconds / result.Requests };
-    }
-
-    private static async Task<TimeSpan> CpuAtAsync(long timestamp, Func<TimeSpan> nodeCpu, CancellationToken ct)
-    {
-        var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), timestamp);
-        if (wait > TimeSpan.Zero)
-        {
-            await Task.Delay(wait, ct);
-        }
-
-        return nodeCpu();
+        return last.Max();
     }
 
     private static long Ticks(TimeSpan span) => (long)(span.TotalSeconds * Stopwatch.Frequency);

@@ -166,34 +166,50 @@ async Task<ProviderReport> MeasureAsync(string provider, BenchNode node, BenchNo
     var audit = new AuditCounter(node.Client, node.FhirBase);
     var costs = new List<SecurityCost>();
     var tallies = new List<AuditTally>();
+    var measured = new List<ScenarioResult>();
 
-    // Each open measurement follows its secured one directly, so both see the same load from the rest of the machine.
-    async Task<ScenarioResult> SecuredAndOpenAsync(string scenario, Func<Scenarios, Func<CancellationToken, Task<Outcome>>> pick, double reference)
+    // The baseline, the secured node and the open node are measured in interleaved slices, so every ratio compares
+    // figures taken at the same moments of a machine whose speed drifts (the baseline moved by a third between runs).
+    async Task MeasureIfAskedAsync(string scenario, Func<Scenarios, Func<CancellationToken, Task<Outcome>>> pick, double reference)
     {
-        var (secured, tally) = await audit.AroundAsync(
-            scenario, pick(scenarios), send => runner.RunAsync(scenario, send, reference, ct, () => node.Process.ProcessorTime), ct);
-        tallies.Add(tally);
-        if (openScenarios is not null)
+        if (!options.Measured.Contains(scenario))
         {
-            var openRun = await runner.RunAsync(scenario + " (open)", pick(openScenarios), reference, ct, () => open!.Process.ProcessorTime);
-            costs.Add(new SecurityCost(scenario, secured, openRun));
+            return;
         }
 
-        return secured;
+        IReadOnlyList<ScenarioResult> runs = [];
+        var (secured, tally) = await audit.AroundAsync(
+            scenario,
+            pick(scenarios),
+            async send =>
+            {
+                List<LoadTarget> targets =
+                [
+                    new($"baseline ({scenario})", c => scenarios.BaselineAsync(baselineServer.Url, c), null),
+                    new(scenario, send, reference, () => node.Process.ProcessorTime, audit.CountAsync),
+                ];
+                if (openScenarios is not null)
+                {
+                    targets.Add(new($"{scenario} (open)", pick(openScenarios), reference, () => open!.Process.ProcessorTime));
+                }
+
+                runs = await runner.RunInterleavedAsync(targets, options.Slices, ct);
+                return runs[1];
+            },
+            ct);
+        tallies.Add(tally);
+        var baseline = runs[0].Throughput;
+        var securedRun = secured with { Baseline = baseline };
+        measured.Add(runs[0] with { Baseline = baseline });
+        measured.Add(securedRun);
+        if (openScenarios is not null)
+        {
+            costs.Add(new SecurityCost(scenario, securedRun, runs[2] with { Baseline = baseline }));
+        }
     }
 
     // Seeding leaves hundreds of megabytes for the kernel to write back; the audit trail's fsyncs would queue behind them.
     await FlushDiskWritesAsync();
-    var baseline = await runner.RunAsync("baseline", c => scenarios.BaselineAsync(baselineServer.Url, c), null, ct);
-    var measured = new List<ScenarioResult> { baseline };
-    async Task MeasureIfAskedAsync(string scenario, Func<Scenarios, Func<CancellationToken, Task<Outcome>>> pick, double reference)
-    {
-        if (options.Measured.Contains(scenario))
-        {
-            measured.Add(await SecuredAndOpenAsync(scenario, pick, reference));
-        }
-    }
-
     await MeasureIfAskedAsync("read", s => s.ReadAsync, Report.ReferenceReads);
     await MeasureIfAskedAsync("search", s => s.SearchAsync, Report.ReferenceSearches);
     // Last: creates grow the table the read and search scenarios measure.

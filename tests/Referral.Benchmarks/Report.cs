@@ -21,10 +21,7 @@ internal sealed record ProviderReport(
     DateTimeOffset MeasuredAt,
     IReadOnlyList<ScenarioResult> Scenarios,
     IReadOnlyList<SecurityCost> SecurityCosts,
-    IReadOnlyList<AuditTally> AuditTallies)
-{
-    public double? BaselineThroughput => Scenarios.FirstOrDefault(s => s.Scenario == "baseline")?.Throughput;
-}
+    IReadOnlyList<AuditTally> AuditTallies);
 
 /// <summary>Prints a provider's results as a Markdown table and writes them as JSON under artifacts/benchmarks.</summary>
 internal static class Report
@@ -56,7 +53,7 @@ internal static class Report
         foreach (var s in report.Scenarios)
         {
             var throughput = s.Unit == "req/s" ? s.Throughput.ToString("N0", ic) : $"{s.Throughput.ToString("N0", ic)} resources/s";
-            var baseline = s.Unit == "req/s" && report.BaselineThroughput is > 0 and var b ? Ratio(s.Throughput / b) : "—";
+            var baseline = s.BaselineRatio is { } b ? Ratio(b) : "—";
             var reference = s.Reference is { } r ? Ratio(s.Throughput / r) : "—";
             md.AppendLine(ic, $"| {s.Scenario} | {throughput} | {s.P50Ms:0.00} | {s.P99Ms:0.00} | {s.Errors:N0} / {s.Requests:N0} | {baseline} | {reference} | {Cpu(s)} |");
         }
@@ -91,7 +88,7 @@ internal static class Report
             md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
             foreach (var c in report.SecurityCosts)
             {
-                var openBaseline = report.BaselineThroughput is > 0 and var b ? Ratio(c.Open.Throughput / b) : "—";
+                var openBaseline = c.Open.BaselineRatio is { } b ? Ratio(b) : "—";
                 var openReference = c.Open.Reference is { } r ? Ratio(c.Open.Throughput / r) : "—";
                 var target = c.HasTarget ? (c.MeetsTarget ? "met" : "missed") : "—";
                 md.AppendLine(ic, $"| {c.Scenario} | {c.Secured.Throughput:N0} | {c.Open.Throughput:N0} | {Ratio(c.Ratio)} | {c.PercentSlower:0.0}% | {c.Secured.P50Ms:0.00} / {c.Secured.P99Ms:0.00} | {c.Open.P50Ms:0.00} / {c.Open.P99Ms:0.00} | {openBaseline} | {openReference} | {Cpu(c.Secured)} / {Cpu(c.Open)} | {target} |");
@@ -138,7 +135,8 @@ internal static class Report
                 s.Seconds,
                 s.ErrorKinds,
                 s.SampleError,
-                BaselineRatio = s.Unit == "req/s" && report.BaselineThroughput is > 0 and var b ? s.Throughput / b : (double?)null,
+                BaselineThroughput = s.Baseline,
+                s.BaselineRatio,
                 s.Reference,
                 ReferenceRatio = s.Reference is { } r ? s.Throughput / r : (double?)null,
             }),
@@ -147,6 +145,7 @@ internal static class Report
                 c.Scenario,
                 SecuredThroughput = c.Secured.Throughput,
                 OpenThroughput = c.Open.Throughput,
+                OpenBaselineRatio = c.Open.BaselineRatio,
                 c.Ratio,
                 c.PercentSlower,
                 TargetPercentSlower = c.HasTarget ? SecurityCost.TargetPercentSlower : (double?)null,

@@ -32,6 +32,15 @@ internal sealed record ScenarioResult(
 {
     public double ErrorRate => Requests == 0 ? 0 : (double)Errors / Requests;
 
+    /// <summary>
+    /// The baseline's throughput measured in slices interleaved with this scenario's (<see cref="LoadRunner.RunInterleavedAsync"/>):
+    /// what "× baseline" divides by. Null for the imports, which have no baseline.
+    /// </summary>
+    public double? Baseline { get; init; }
+
+    /// <summary>Throughput as a multiple of <see cref="Baseline"/>, for request scenarios measured with one.</summary>
+    public double? BaselineRatio => Unit == "req/s" && Baseline is > 0 and var b ? Throughput / b : null;
+
     /// <summary>The node process's CPU time (user and kernel, all its threads) per measured request, when measured.</summary>
     public double? NodeCpuMicrosecondsPerRequest { get; init; }
 }

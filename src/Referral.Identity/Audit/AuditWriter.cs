@@ -93,7 +93,10 @@ public sealed class AuditWriter(AuditTrailAppender trail, AuditIndexer indexer, 
 
             try
             {
-                await trail.AppendAsync([.. batch.SelectMany(p => p.Records)], []);
+                IReadOnlyList<AuditRecord> records = [.. batch.SelectMany(p => p.Records)];
+                await trail.AppendAsync(records, []);
+                AuditMeter.Flushes.Add(1);
+                AuditMeter.Records.Add(records.Count);
                 batch.ForEach(p => p.Stored.TrySetResult());
             }
             catch (Exception e)

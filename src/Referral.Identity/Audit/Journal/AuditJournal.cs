@@ -121,6 +121,8 @@ internal sealed class AuditJournal(string directory, AuditOptions options, Audit
             }
 
             segment.Flush();
+            AuditMeter.Flushes.Add(1);
+            AuditMeter.Records.Add(records.Count);
             lane.AcceptedEnd = segment.End;
             indexer.Accept(new JournaledBatch(segment.Name, segment.End, records));
         }
