@@ -16,6 +16,20 @@ public class FhirDbContext(DbContextOptions options) : DbContext(options)
     public DbSet<OutboxMessage> Outbox => Set<OutboxMessage>();
     public DbSet<InboxMessage> Inbox => Set<InboxMessage>();
 
+    private bool? _onSqlite;
+
+    private bool? _onPostgres;
+
+    /// <summary>
+    /// <c>Database.IsSqlite()</c>, asked once per context: EF looks up and compares the provider assemblies' names on
+    /// every call (about 1.7% of a search's CPU, where the query builders ask for every value). A pooled context keeps
+    /// its provider, so the answer survives its reuse.
+    /// </summary>
+    public bool OnSqlite => _onSqlite ??= Database.IsSqlite();
+
+    /// <summary><c>Database.IsNpgsql()</c>, asked once per context (see <see cref="OnSqlite"/>).</summary>
+    public bool OnPostgres => _onPostgres ??= Database.IsNpgsql();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<ResourceEntity>(e =>

@@ -116,7 +116,7 @@ public static class ScopedReads
             var probe = new IdProbe();
             // No LIMIT: a type and id have one current row.
             _command = new ProbedCommand(current.Where(r => r.ResourceId == probe.Value).Within(typeScope), probe.Value);
-            if (db.Database.IsNpgsql())
+            if (db.OnPostgres)
             {
                 var ids = new IdsProbe();
                 // One array parameter (= ANY ($n)), so every batch size is one prepared statement.

@@ -62,7 +62,7 @@ public sealed partial class ResourceStore(
     /// </remarks>
     public async Task<ResourceEntity?> FindCurrentAsync(string type, string id, CancellationToken ct)
     {
-        if (db.Database.IsNpgsql() && db.Database.CurrentTransaction is not null)
+        if (db.OnPostgres && db.Database.CurrentTransaction is not null)
         {
             var key = $"{type}/{id}";
             await db.Database.ExecuteSqlInterpolatedAsync($"SELECT pg_advisory_xact_lock(hashtextextended({key}, 0))", ct);

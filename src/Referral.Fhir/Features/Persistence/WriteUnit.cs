@@ -23,7 +23,7 @@ public sealed class WriteUnit(
 
     public async Task<T> RunAsync<T>(Func<CancellationToken, Task<T>> work, CancellationToken ct)
     {
-        using var turn = db.Database.IsSqlite() ? await sqliteWriters.EnterAsync(ct) : null;
+        using var turn = db.OnSqlite ? await sqliteWriters.EnterAsync(ct) : null;
         for (var attempt = 1; ; attempt++)
         {
             await using var transaction = await BeginAsync(ct);
@@ -126,7 +126,7 @@ public sealed class WriteUnit(
         // PostgreSQL each savepoint is two more round trips per save. Set per unit: a pooled context is reset to the default.
         db.Database.AutoSavepointsEnabled = false;
         // SQLite: BEGIN IMMEDIATE takes the write lock up front, so writers queue instead of failing on upgrade.
-        return db.Database.IsSqlite()
+        return db.OnSqlite
             ? db.Database.BeginTransactionAsync(ct)
             : db.Database.BeginTransactionAsync(IsolationLevel.ReadCommitted, ct);
     }

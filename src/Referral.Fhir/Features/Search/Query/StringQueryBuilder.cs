@@ -1,5 +1,4 @@
 using System.Linq.Expressions;
-using Microsoft.EntityFrameworkCore;
 using Referral.Persistence;
 
 namespace Referral.Fhir.Features.Search.Query;
@@ -28,7 +27,7 @@ internal sealed class StringQueryBuilder : IParameterQueryBuilder
     /// <summary>The default string match of one (normalized) value; also a string component of a composite.</summary>
     public static Expression<Func<StringIndexEntity, bool>> StartsWith(FhirDbContext db, string prefix)
     {
-        if (!db.Database.IsSqlite() || PrefixRange.Successor(prefix) is not { } upper)
+        if (!db.OnSqlite || PrefixRange.Successor(prefix) is not { } upper)
         {
             return i => i.Normalized.StartsWith(prefix);
         }

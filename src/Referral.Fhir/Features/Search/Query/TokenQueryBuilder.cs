@@ -1,5 +1,4 @@
 using System.Linq.Expressions;
-using Microsoft.EntityFrameworkCore;
 using Referral.Fhir.Errors;
 using Referral.Fhir.Features.Search.Indexing;
 using Referral.Persistence;
@@ -22,7 +21,7 @@ internal sealed class TokenQueryBuilder : IParameterQueryBuilder
         {
             var text = StringNormalizer.Normalize(SearchValueSyntax.Unescape(raw));
             // Text is stored through the same StringNormalizer, so a prefix comparison is case and accent insensitive.
-            if (query.Db.Database.IsSqlite() && PrefixRange.Successor(text) is { } upper)
+            if (query.Db.OnSqlite && PrefixRange.Successor(text) is { } upper)
             {
                 return i => i.Text != null && string.Compare(i.Text, text) >= 0 && string.Compare(i.Text, upper) < 0;
             }

@@ -1,5 +1,4 @@
 using System.Linq.Expressions;
-using Microsoft.EntityFrameworkCore;
 using Referral.Persistence;
 
 namespace Referral.Fhir.Features.Search.Query;
@@ -16,7 +15,7 @@ internal sealed class UriQueryBuilder : IParameterQueryBuilder
         {
             var uri = SearchValueSyntax.Unescape(raw);
             // Uris match case-sensitively: on SQLite a byte range (see PrefixRange), not its ASCII-case-blind LIKE.
-            if (query.Db.Database.IsSqlite() && PrefixRange.Successor(uri) is { } upper)
+            if (query.Db.OnSqlite && PrefixRange.Successor(uri) is { } upper)
             {
                 return i => string.Compare(i.Uri, uri) >= 0 && string.Compare(i.Uri, upper) < 0;
             }
