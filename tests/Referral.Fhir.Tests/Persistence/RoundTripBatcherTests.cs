@@ -70,11 +70,7 @@ public sealed class RoundTripBatcherTests
             Assert.Equal(key == "missing" ? null : new Row(key), await answer);
         }
 
-        for (var i = 1; i < RoundTripBatcher<string, Row>.MaxInFlight; i++)
-        {
-            database.Trip(i).Release.SetResult();
-        }
-
+        ReleaseAll(database);
         await Task.WhenAll(first);
     }
 
