@@ -48,7 +48,7 @@ internal sealed class LoadRunner(int connections, TimeSpan warmup, TimeSpan dura
     /// Measures several servers at the same moments: each is warmed up in turn, then their measured windows are cut into
     /// <paramref name="slices"/> slices taken in turn (A B C A B C …), so a machine that speeds up or slows down during
     /// the run (other tenants of the host) moves every server's figure alike, and their ratios stay true. Each result sums
-    /// its server's slices: requests, seconds, latencies and node CPU.
+    /// its server's slices: requests, seconds, latencies and node CPU; each slice's throughput is kept too.
     /// </summary>
     public async Task<IReadOnlyList<ScenarioResult>> RunInterleavedAsync(IReadOnlyList<LoadTarget> targets, int slices, CancellationToken ct)
     {
@@ -65,11 +65,13 @@ internal sealed class LoadRunner(int connections, TimeSpan warmup, TimeSpan dura
         var workers = targets.Select(_ => NewWorkers()).ToArray();
         var seconds = new double[targets.Count];
         var cpu = new TimeSpan[targets.Count];
+        var sliceThroughputs = targets.Select(_ => new List<double>()).ToArray();
         for (var round = 0; round < slices; round++)
         {
             for (var i = 0; i < targets.Count; i++)
             {
                 var cpuBefore = targets[i].NodeCpu?.Invoke() ?? TimeSpan.Zero;
+                var requestsBefore = workers[i].Sum(w => w.Count);
                 var from = Stopwatch.GetTimestamp();
                 var end = await RunLoopsAsync(targets[i].Send, workers[i], from, from + Ticks(slice), maxRequests / slices, ct);
                 if (targets[i].Settle is { } settle)
@@ -79,12 +81,15 @@ internal sealed class LoadRunner(int connections, TimeSpan warmup, TimeSpan dura
                 }
 
                 cpu[i] += (targets[i].NodeCpu?.Invoke() ?? TimeSpan.Zero) - cpuBefore;
-                seconds[i] += end > from ? (double)(end - from) / Stopwatch.Frequency : 0;
+                var sliceSeconds = end > from ? (double)(end - from) / Stopwatch.Frequency : 0;
+                seconds[i] += sliceSeconds;
+                sliceThroughputs[i].Add(sliceSeconds > 0 ? (workers[i].Sum(w => w.Count) - requestsBefore) / sliceSeconds : 0);
             }
         }
 
         return [.. targets.Select((t, i) =>
-            WithCpu(WorkerStats.Merge(workers[i], t.Scenario, "req/s", items: null, seconds[i], t.Reference), t.NodeCpu is null ? null : cpu[i]))];
+            WithCpu(WorkerStats.Merge(workers[i], t.Scenario, "req/s", items: null, seconds[i], t.Reference), t.NodeCpu is null ? null : cpu[i])
+                with { Slices = sliceThroughputs[i] })];
     }
 
     private WorkerStats[] NewWorkers() => [.. Enumerable.Range(0, connections).Select(_ => new WorkerStats())];

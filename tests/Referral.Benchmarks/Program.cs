@@ -199,12 +199,13 @@ async Task<ProviderReport> MeasureAsync(string provider, BenchNode node, BenchNo
             ct);
         tallies.Add(tally);
         var baseline = runs[0].Throughput;
-        var securedRun = secured with { Baseline = baseline };
-        measured.Add(runs[0] with { Baseline = baseline });
+        var baselineSlices = runs[0].Slices;
+        var securedRun = secured with { Baseline = baseline, BaselineSlices = baselineSlices };
+        measured.Add(runs[0] with { Baseline = baseline, BaselineSlices = baselineSlices });
         measured.Add(securedRun);
         if (openScenarios is not null)
         {
-            costs.Add(new SecurityCost(scenario, securedRun, runs[2] with { Baseline = baseline }));
+            costs.Add(new SecurityCost(scenario, securedRun, runs[2] with { Baseline = baseline, BaselineSlices = baselineSlices }));
         }
     }
 

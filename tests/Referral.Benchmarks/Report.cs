@@ -53,7 +53,7 @@ internal static class Report
         foreach (var s in report.Scenarios)
         {
             var throughput = s.Unit == "req/s" ? s.Throughput.ToString("N0", ic) : $"{s.Throughput.ToString("N0", ic)} resources/s";
-            var baseline = s.BaselineRatio is { } b ? Ratio(b) : "—";
+            var baseline = s.BaselineRatio is { } b ? Ratio(b) + Spread(s.BaselineRatioRange) : "—";
             var reference = s.Reference is { } r ? Ratio(s.Throughput / r) : "—";
             md.AppendLine(ic, $"| {s.Scenario} | {throughput} | {s.P50Ms:0.00} | {s.P99Ms:0.00} | {s.Errors:N0} / {s.Requests:N0} | {baseline} | {reference} | {Cpu(s)} |");
         }
@@ -71,6 +71,7 @@ internal static class Report
 
         md.AppendLine();
         md.AppendLine(ic, $"Reference (× reference): reads {ReferenceReads:N0}/s, searches {ReferenceSearches:N0}/s, creates {ReferenceCreates:N0}/s, import {ReferenceImport:N0} resources/s.");
+        md.AppendLine("In brackets after \"× baseline\" and \"% slower\": the lowest and highest of the ratio over the rounds of interleaved slices.");
         AppendSecurityCosts(md, report);
         return md.ToString();
     }
@@ -88,10 +89,13 @@ internal static class Report
             md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
             foreach (var c in report.SecurityCosts)
             {
-                var openBaseline = c.Open.BaselineRatio is { } b ? Ratio(b) : "—";
+                var openBaseline = c.Open.BaselineRatio is { } b ? Ratio(b) + Spread(c.Open.BaselineRatioRange) : "—";
+                var slower = c.PercentSlowerRange is var (low, high)
+                    ? string.Create(ic, $"{c.PercentSlower:0.0}% ({low:0.0}–{high:0.0})")
+                    : string.Create(ic, $"{c.PercentSlower:0.0}%");
                 var openReference = c.Open.Reference is { } r ? Ratio(c.Open.Throughput / r) : "—";
                 var target = c.HasTarget ? (c.MeetsTarget ? "met" : "missed") : "—";
-                md.AppendLine(ic, $"| {c.Scenario} | {c.Secured.Throughput:N0} | {c.Open.Throughput:N0} | {Ratio(c.Ratio)} | {c.PercentSlower:0.0}% | {c.Secured.P50Ms:0.00} / {c.Secured.P99Ms:0.00} | {c.Open.P50Ms:0.00} / {c.Open.P99Ms:0.00} | {openBaseline} | {openReference} | {Cpu(c.Secured)} / {Cpu(c.Open)} | {target} |");
+                md.AppendLine(ic, $"| {c.Scenario} | {c.Secured.Throughput:N0} | {c.Open.Throughput:N0} | {Ratio(c.Ratio)} | {slower} | {c.Secured.P50Ms:0.00} / {c.Secured.P99Ms:0.00} | {c.Open.P50Ms:0.00} / {c.Open.P99Ms:0.00} | {openBaseline} | {openReference} | {Cpu(c.Secured)} / {Cpu(c.Open)} | {target} |");
             }
         }
 
@@ -137,6 +141,8 @@ internal static class Report
                 s.SampleError,
                 BaselineThroughput = s.Baseline,
                 s.BaselineRatio,
+                s.Slices,
+                s.BaselineSlices,
                 s.Reference,
                 ReferenceRatio = s.Reference is { } r ? s.Throughput / r : (double?)null,
             }),
@@ -148,6 +154,8 @@ internal static class Report
                 OpenBaselineRatio = c.Open.BaselineRatio,
                 c.Ratio,
                 c.PercentSlower,
+                PercentSlowerLow = c.PercentSlowerRange?.Low,
+                PercentSlowerHigh = c.PercentSlowerRange?.High,
                 TargetPercentSlower = c.HasTarget ? SecurityCost.TargetPercentSlower : (double?)null,
                 MeetsTarget = c.HasTarget ? c.MeetsTarget : (bool?)null,
                 SecuredP50Ms = c.Secured.P50Ms,
@@ -169,6 +177,10 @@ internal static class Report
     /// <summary>The node's CPU per request, or a dash where it was not measured (the baseline, the imports).</summary>
     private static string Cpu(ScenarioResult s) =>
         s.NodeCpuMicrosecondsPerRequest is { } us ? us.ToString("N0", CultureInfo.InvariantCulture) : "—";
+
+    /// <summary>" (low–high)" over the rounds of slices, when there was more than one.</summary>
+    private static string Spread((double Low, double High)? range) =>
+        range is var (low, high) && high > low ? $" ({Ratio(low)[..^1]}–{Ratio(high)})" : string.Empty;
 
     private static string Ratio(double value) => value.ToString(value < 0.1 ? "0.000" : "0.00", CultureInfo.InvariantCulture) + "×";
 

@@ -43,6 +43,34 @@ internal sealed record ScenarioResult(
 
     /// <summary>The node process's CPU time (user and kernel, all its threads) per measured request, when measured.</summary>
     public double? NodeCpuMicrosecondsPerRequest { get; init; }
+
+    /// <summary>The throughput of each measured slice, in the order taken (<see cref="LoadRunner.RunInterleavedAsync"/>).</summary>
+    public IReadOnlyList<double> Slices { get; init; } = [];
+
+    /// <summary>The baseline's throughput in each of the same rounds of slices.</summary>
+    public IReadOnlyList<double> BaselineSlices { get; init; } = [];
+
+    /// <summary>
+    /// The lowest and highest multiple of the baseline over the rounds of slices: how far the ratio moved while it was
+    /// measured, which says whether two figures differ by more than this machine's noise.
+    /// </summary>
+    public (double Low, double High)? BaselineRatioRange => SliceRatios.Range(Slices, BaselineSlices);
+}
+
+/// <summary>Ratios of two servers' throughputs slice by slice, each round's slices taken one right after the other.</summary>
+internal static class SliceRatios
+{
+    /// <summary>The lowest and highest <c>a[k] / b[k]</c>; null unless both have the same, non-zero number of slices.</summary>
+    public static (double Low, double High)? Range(IReadOnlyList<double> a, IReadOnlyList<double> b)
+    {
+        if (a.Count == 0 || a.Count != b.Count || b.Any(x => x <= 0))
+        {
+            return null;
+        }
+
+        var ratios = a.Select((x, k) => x / b[k]).ToList();
+        return (ratios.Min(), ratios.Max());
+    }
 }
 
 /// <summary>The result of one request: success, or what went wrong (status and a piece of the body).</summary>
@@ -65,6 +93,9 @@ internal sealed class WorkerStats
     private long _errors;
 
     public long LastCompletion { get; set; }
+
+    /// <summary>Requests recorded so far.</summary>
+    public int Count => _latencyTicks.Count;
 
     public void Record(long elapsedTicks, Outcome outcome)
     {

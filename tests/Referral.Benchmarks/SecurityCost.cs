@@ -6,7 +6,7 @@ namespace Referral.Benchmarks;
 /// </summary>
 /// <param name="Scenario">read, search or create.</param>
 /// <param name="Secured">The figure from the main table (authentication, organisation filtering and audit on).</param>
-/// <param name="Open">The same scenario against the open node, measured right after the secured one.</param>
+/// <param name="Open">The same scenario against the open node, measured in slices interleaved with the secured one's.</param>
 internal sealed record SecurityCost(string Scenario, ScenarioResult Secured, ScenarioResult Open)
 {
     /// <summary>The target: authorization and audit make reads and searches at most this much slower.</summary>
@@ -16,6 +16,10 @@ internal sealed record SecurityCost(string Scenario, ScenarioResult Secured, Sce
     public double Ratio => Open.Throughput > 0 ? Secured.Throughput / Open.Throughput : 0;
 
     public double PercentSlower => (1 - Ratio) * 100;
+
+    /// <summary>The least and most "% slower" over the rounds of slices (secured and open measured one right after the other).</summary>
+    public (double Low, double High)? PercentSlowerRange =>
+        SliceRatios.Range(Secured.Slices, Open.Slices) is var (low, high) ? ((1 - high) * 100, (1 - low) * 100) : null;
 
     /// <summary>The target is set for reads and searches; creates are shown for what they cost.</summary>
     public bool HasTarget => Scenario is "read" or "search";
