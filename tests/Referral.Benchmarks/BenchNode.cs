@@ -11,14 +11,18 @@ internal sealed class BenchNode : IAsyncDisposable
 {
     private readonly string _dataDirectory;
 
-    private BenchNode(NodeProcess process, HttpClient client, string dataDirectory)
+    private BenchNode(NodeProcess process, HttpClient client, string dataDirectory, DatabaseBackendCpu? databaseCpu)
     {
         Process = process;
         Client = client;
         _dataDirectory = dataDirectory;
+        DatabaseCpu = databaseCpu;
     }
 
     public NodeProcess Process { get; }
+
+    /// <summary>The CPU of the PostgreSQL backends of this node's own database; null on SQLite.</summary>
+    public DatabaseBackendCpu? DatabaseCpu { get; }
 
     public HttpClient Client { get; }
 
@@ -48,7 +52,7 @@ internal sealed class BenchNode : IAsyncDisposable
                 client = LoadRunner.CreateClient(LoadRunner.CreateHandler(connections));
             }
 
-            return new BenchNode(process, client, dataDirectory);
+            return new BenchNode(process, client, dataDirectory, DatabaseBackendCpu.For(connectionString));
         }
         catch
         {

@@ -12,12 +12,14 @@ namespace Referral.Benchmarks;
 /// Finishes what the node defers after a slice (the secured node moves its journaled audit records into the trail a
 /// second later), counted in the slice, so that it neither runs in another server's slice nor goes unmeasured.
 /// </param>
+/// <param name="DatabaseCpu">The CPU time so far of the database server's work for the node, when it is measured.</param>
 internal sealed record LoadTarget(
     string Scenario,
     Func<CancellationToken, Task<Outcome>> Send,
     double? Reference,
     Func<TimeSpan>? NodeCpu = null,
-    Func<CancellationToken, Task>? Settle = null);
+    Func<CancellationToken, Task>? Settle = null,
+    Func<TimeSpan>? DatabaseCpu = null);
 
 /// <summary>
 /// Closed-loop load: C workers each send one request, wait for the answer, and send the next, for a warm-up
@@ -65,12 +67,14 @@ internal sealed class LoadRunner(int connections, TimeSpan warmup, TimeSpan dura
         var workers = targets.Select(_ => NewWorkers()).ToArray();
         var seconds = new double[targets.Count];
         var cpu = new TimeSpan[targets.Count];
+        var databaseCpu = new TimeSpan[targets.Count];
         var sliceThroughputs = targets.Select(_ => new List<double>()).ToArray();
         for (var round = 0; round < slices; round++)
         {
             for (var i = 0; i < targets.Count; i++)
             {
                 var cpuBefore = targets[i].NodeCpu?.Invoke() ?? TimeSpan.Zero;
+                var databaseCpuBefore = targets[i].DatabaseCpu?.Invoke() ?? TimeSpan.Zero;
                 var requestsBefore = workers[i].Sum(w => w.Count);
                 var from = Stopwatch.GetTimestamp();
                 var end = await RunLoopsAsync(targets[i].Send, workers[i], from, from + Ticks(slice), maxRequests / slices, ct);
@@ -81,6 +85,7 @@ internal sealed class LoadRunner(int connections, TimeSpan warmup, TimeSpan dura
                 }
 
                 cpu[i] += (targets[i].NodeCpu?.Invoke() ?? TimeSpan.Zero) - cpuBefore;
+                databaseCpu[i] += (targets[i].DatabaseCpu?.Invoke() ?? TimeSpan.Zero) - databaseCpuBefore;
                 var sliceSeconds = end > from ? (double)(end - from) / Stopwatch.Frequency : 0;
                 seconds[i] += sliceSeconds;
                 sliceThroughputs[i].Add(sliceSeconds > 0 ? (workers[i].Sum(w => w.Count) - requestsBefore) / sliceSeconds : 0);
@@ -88,16 +93,20 @@ internal sealed class LoadRunner(int connections, TimeSpan warmup, TimeSpan dura
         }
 
         return [.. targets.Select((t, i) =>
-            WithCpu(WorkerStats.Merge(workers[i], t.Scenario, "req/s", items: null, seconds[i], t.Reference), t.NodeCpu is null ? null : cpu[i])
+            WithCpu(WorkerStats.Merge(workers[i], t.Scenario, "req/s", items: null, seconds[i], t.Reference), t.NodeCpu is null ? null : cpu[i], t.DatabaseCpu is null ? null : databaseCpu[i])
                 with { Slices = sliceThroughputs[i] })];
     }
 
     private WorkerStats[] NewWorkers() => [.. Enumerable.Range(0, connections).Select(_ => new WorkerStats())];
 
-    private static ScenarioResult WithCpu(ScenarioResult result, TimeSpan? nodeCpu) =>
-        nodeCpu is not { } cpu || result.Requests == 0
+    private static ScenarioResult WithCpu(ScenarioResult result, TimeSpan? nodeCpu, TimeSpan? databaseCpu) =>
+        result.Requests == 0
             ? result
-            : result with { NodeCpuMicrosecondsPerRequest = cpu.TotalMicroseconds / result.Requests };
+            : result with
+            {
+                NodeCpuMicrosecondsPerRequest = nodeCpu?.TotalMicroseconds / result.Requests,
+                DatabaseCpuMicrosecondsPerRequest = databaseCpu?.TotalMicroseconds / result.Requests,
+            };
 
     /// <summary>
     /// The closed loops, one per connection, until <paramref name="measureUntil"/>; requests sent from

@@ -186,11 +186,12 @@ async Task<ProviderReport> MeasureAsync(string provider, BenchNode node, BenchNo
                 List<LoadTarget> targets =
                 [
                     new($"baseline ({scenario})", c => scenarios.BaselineAsync(baselineServer.Url, c), null),
-                    new(scenario, send, reference, () => node.Process.ProcessorTime, audit.CountAsync),
+                    new(scenario, send, reference, () => node.Process.ProcessorTime, audit.CountAsync, node.DatabaseCpu is { } securedDb ? securedDb.Total : null),
                 ];
                 if (openScenarios is not null)
                 {
-                    targets.Add(new($"{scenario} (open)", pick(openScenarios), reference, () => open!.Process.ProcessorTime));
+                    targets.Add(new(
+                        $"{scenario} (open)", pick(openScenarios), reference, () => open!.Process.ProcessorTime, DatabaseCpu: open!.DatabaseCpu is { } openDb ? openDb.Total : null));
                 }
 
                 runs = await runner.RunInterleavedAsync(targets, options.Slices, ct);

@@ -143,6 +143,8 @@ internal static class Report
                 s.BaselineRatio,
                 s.Slices,
                 s.BaselineSlices,
+                s.NodeCpuMicrosecondsPerRequest,
+                s.DatabaseCpuMicrosecondsPerRequest,
                 s.Reference,
                 ReferenceRatio = s.Reference is { } r ? s.Throughput / r : (double?)null,
             }),
@@ -176,7 +178,8 @@ internal static class Report
 
     /// <summary>The node's CPU per request, or a dash where it was not measured (the baseline, the imports).</summary>
     private static string Cpu(ScenarioResult s) =>
-        s.NodeCpuMicrosecondsPerRequest is { } us ? us.ToString("N0", CultureInfo.InvariantCulture) : "—";
+        (s.NodeCpuMicrosecondsPerRequest is { } us ? us.ToString("N0", CultureInfo.InvariantCulture) : "—")
+        + (s.DatabaseCpuMicrosecondsPerRequest is { } db ? $" (+{db.ToString("N0", CultureInfo.InvariantCulture)} PostgreSQL)" : string.Empty);
 
     /// <summary>" (low–high)" over the rounds of slices, when there was more than one.</summary>
     private static string Spread((double Low, double High)? range) =>

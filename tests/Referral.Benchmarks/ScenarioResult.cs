@@ -44,6 +44,9 @@ internal sealed record ScenarioResult(
     /// <summary>The node process's CPU time (user and kernel, all its threads) per measured request, when measured.</summary>
     public double? NodeCpuMicrosecondsPerRequest { get; init; }
 
+    /// <summary>The PostgreSQL backends' CPU time for the node's database per measured request, when measured (<see cref="DatabaseBackendCpu"/>).</summary>
+    public double? DatabaseCpuMicrosecondsPerRequest { get; init; }
+
     /// <summary>The throughput of each measured slice, in the order taken (<see cref="LoadRunner.RunInterleavedAsync"/>).</summary>
     public IReadOnlyList<double> Slices { get; init; } = [];
 
