@@ -28,8 +28,9 @@ internal sealed class DatabaseBackendCpu(string database)
     }
 
     /// <summary>
-    /// The backends' CPU time since the first call: each backend counts from when it was first seen (a backend that
-    /// starts between two calls counts whole), and one that ended between two calls keeps what it had.
+    /// A running total of the backends' CPU time: the difference between two calls is what they spent in between. A
+    /// backend that started in between counts whole; one that ended in between loses what it spent since the earlier
+    /// call (the node's pools keep their connections, so that is rare).
     /// </summary>
     public TimeSpan Total()
     {
