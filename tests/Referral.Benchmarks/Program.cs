@@ -199,14 +199,13 @@ async Task<ProviderReport> MeasureAsync(string provider, BenchNode node, BenchNo
             },
             ct);
         tallies.Add(tally);
-        var baseline = runs[0].Throughput;
-        var baselineSlices = runs[0].Slices;
-        var securedRun = secured with { Baseline = baseline, BaselineSlices = baselineSlices };
-        measured.Add(runs[0] with { Baseline = baseline, BaselineSlices = baselineSlices });
+        var baseline = runs[0];
+        var securedRun = secured with { BaselineRun = baseline };
+        measured.Add(baseline with { BaselineRun = baseline });
         measured.Add(securedRun);
         if (openScenarios is not null)
         {
-            costs.Add(new SecurityCost(scenario, securedRun, runs[2] with { Baseline = baseline, BaselineSlices = baselineSlices }));
+            costs.Add(new SecurityCost(scenario, securedRun, runs[2] with { BaselineRun = baseline }));
         }
     }
 

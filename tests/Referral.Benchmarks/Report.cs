@@ -139,10 +139,10 @@ internal static class Report
                 s.Seconds,
                 s.ErrorKinds,
                 s.SampleError,
-                BaselineThroughput = s.Baseline,
+                BaselineThroughput = s.BaselineRun?.Throughput,
                 s.BaselineRatio,
                 s.Slices,
-                s.BaselineSlices,
+                BaselineSlices = s.BaselineRun?.Slices,
                 s.NodeCpuMicrosecondsPerRequest,
                 s.DatabaseCpuMicrosecondsPerRequest,
                 s.Reference,
@@ -176,7 +176,7 @@ internal static class Report
         return path;
     }
 
-    /// <summary>The node's CPU per request, or a dash where it was not measured (the baseline, the imports).</summary>
+    /// <summary>The node's CPU per request (and PostgreSQL's, where measured), or a dash where it was not measured (the baseline, the imports).</summary>
     private static string Cpu(ScenarioResult s) =>
         (s.NodeCpuMicrosecondsPerRequest is { } us ? us.ToString("N0", CultureInfo.InvariantCulture) : "—")
         + (s.DatabaseCpuMicrosecondsPerRequest is { } db ? $" (+{db.ToString("N0", CultureInfo.InvariantCulture)} PostgreSQL)" : string.Empty);

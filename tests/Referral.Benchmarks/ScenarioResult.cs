@@ -33,13 +33,13 @@ internal sealed record ScenarioResult(
     public double ErrorRate => Requests == 0 ? 0 : (double)Errors / Requests;
 
     /// <summary>
-    /// The baseline's throughput measured in slices interleaved with this scenario's (<see cref="LoadRunner.RunInterleavedAsync"/>):
+    /// The baseline measured in slices interleaved with this scenario's (<see cref="LoadRunner.RunInterleavedAsync"/>):
     /// what "× baseline" divides by. Null for the imports, which have no baseline.
     /// </summary>
-    public double? Baseline { get; init; }
+    public ScenarioResult? BaselineRun { get; init; }
 
-    /// <summary>Throughput as a multiple of <see cref="Baseline"/>, for request scenarios measured with one.</summary>
-    public double? BaselineRatio => Unit == "req/s" && Baseline is > 0 and var b ? Throughput / b : null;
+    /// <summary>Throughput as a multiple of <see cref="BaselineRun"/>'s, for request scenarios measured with one.</summary>
+    public double? BaselineRatio => Unit == "req/s" && BaselineRun?.Throughput is > 0 and var b ? Throughput / b : null;
 
     /// <summary>The node process's CPU time (user and kernel, all its threads) per measured request, when measured.</summary>
     public double? NodeCpuMicrosecondsPerRequest { get; init; }
@@ -50,14 +50,11 @@ internal sealed record ScenarioResult(
     /// <summary>The throughput of each measured slice, in the order taken (<see cref="LoadRunner.RunInterleavedAsync"/>).</summary>
     public IReadOnlyList<double> Slices { get; init; } = [];
 
-    /// <summary>The baseline's throughput in each of the same rounds of slices.</summary>
-    public IReadOnlyList<double> BaselineSlices { get; init; } = [];
-
     /// <summary>
     /// The lowest and highest multiple of the baseline over the rounds of slices: how far the ratio moved while it was
     /// measured, which says whether two figures differ by more than this machine's noise.
     /// </summary>
-    public (double Low, double High)? BaselineRatioRange => SliceRatios.Range(Slices, BaselineSlices);
+    public (double Low, double High)? BaselineRatioRange => BaselineRun is { } baseline ? SliceRatios.Range(Slices, baseline.Slices) : null;
 }
 
 /// <summary>Ratios of two servers' throughputs slice by slice, each round's slices taken one right after the other.</summary>
